@@ -1,0 +1,332 @@
+/* host.c: the eddy_host_api table: every service a plugin may use, implemented over the
+ * runtime's structures. */
+#include "runtime/internal.h"
+
+#include <cjson/cJSON.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "expr/expr.h"
+#include "serde/serde.h"
+#include "sql/parser.h"
+
+/* --------------------------------------------------------------- identity */
+
+static void h_log(eddy_op *op, eddy_log_level level, const char *fmt, ...)
+{
+    char msg[1536];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    eddy_runtime_log(op->p, op->node->gn->id, op->task ? op->task->id : -1, level, "%s", msg);
+}
+
+static const char *h_node_id(eddy_op *op) { return op->node->gn->id; }
+static int h_task_id(eddy_op *op) { return op->task ? op->task->id : -1; }
+static int h_task_partition(eddy_op *op) { return op->task ? op->task->partition : -1; }
+static const char *h_pipeline_dir(eddy_op *op) { return op->p->graph->dir; }
+
+/* ----------------------------------------------------------------- config */
+
+static const eddy_config_prop *prop_of(eddy_op *op, const char *name)
+{
+    for (const eddy_config_prop *c = op->node->plugin->desc.config; c && c->name; c++)
+        if (strcmp(c->name, name) == 0)
+            return c;
+    return NULL;
+}
+
+static const cJSON *conf(eddy_op *op, const char *name)
+{
+    return cJSON_GetObjectItemCaseSensitive(op->node->gn->config, name);
+}
+
+static bool h_config_has(eddy_op *op, const char *name) { return conf(op, name) != NULL; }
+
+static const char *h_config_str(eddy_op *op, const char *name)
+{
+    const cJSON *v = conf(op, name);
+    if (cJSON_IsString(v))
+        return v->valuestring;
+    const eddy_config_prop *p = prop_of(op, name);
+    return p ? p->def : NULL;
+}
+
+static int64_t h_config_int(eddy_op *op, const char *name)
+{
+    const cJSON *v = conf(op, name);
+    if (cJSON_IsNumber(v))
+        return (int64_t)v->valuedouble;
+    const eddy_config_prop *p = prop_of(op, name);
+    return p && p->def ? strtoll(p->def, NULL, 10) : 0;
+}
+
+static double h_config_double(eddy_op *op, const char *name)
+{
+    const cJSON *v = conf(op, name);
+    if (cJSON_IsNumber(v))
+        return v->valuedouble;
+    const eddy_config_prop *p = prop_of(op, name);
+    return p && p->def ? strtod(p->def, NULL) : 0;
+}
+
+static bool h_config_bool(eddy_op *op, const char *name)
+{
+    const cJSON *v = conf(op, name);
+    if (cJSON_IsBool(v))
+        return cJSON_IsTrue(v);
+    const eddy_config_prop *p = prop_of(op, name);
+    return p && p->def && strcmp(p->def, "true") == 0;
+}
+
+static size_t h_config_count(eddy_op *op, const char *name)
+{
+    const cJSON *v = conf(op, name);
+    return v && (cJSON_IsArray(v) || cJSON_IsObject(v)) ? (size_t)cJSON_GetArraySize(v) : 0;
+}
+
+static const char *h_config_entry(eddy_op *op, const char *name, size_t i, const char **key)
+{
+    const cJSON *v = conf(op, name);
+    if (key)
+        *key = NULL;
+    if (!v)
+        return NULL;
+    const cJSON *e = cJSON_GetArrayItem(v, (int)i);
+    if (!e)
+        return NULL;
+    if (key && cJSON_IsObject(v))
+        *key = e->string;
+    return cJSON_IsString(e) ? e->valuestring : NULL;
+}
+
+/* ---------------------------------------------------------------- schemas */
+
+static int h_input_count(eddy_op *op) { return op->node->ninputs; }
+
+static const eddy_schema *h_input_schema(eddy_op *op, int port)
+{
+    return port >= 0 && port < op->node->ninputs ? op->node->inputs[port] : NULL;
+}
+
+static int h_output_add(eddy_op *op, const char *name, const eddy_schema *schema, char *errstr,
+                        size_t errstr_size)
+{
+    eddy_node *n = op->node;
+    if (op->task)
+        return eddy_seterr(errstr, errstr_size, EDDY_ESTATE,
+                           "outputs can only be declared in plan()");
+    if (!schema)
+        return eddy_seterr(errstr, errstr_size, EDDY_EINVAL, "output without a schema");
+    for (int i = 0; i < n->noutputs; i++)
+        if ((name && n->outputs[i].name && strcmp(name, n->outputs[i].name) == 0))
+            return eddy_seterr(errstr, errstr_size, EDDY_EEXIST,
+                               "output port '%s' declared twice", name);
+    eddy_output *o = realloc(n->outputs, (size_t)(n->noutputs + 1) * sizeof *o);
+    if (!o)
+        return EDDY_ENOMEM;
+    n->outputs = o;
+    o[n->noutputs] = (eddy_output){name ? strdup(name) : NULL, eddy_schema_retain(schema), NULL, 0};
+    n->noutputs++;
+    return 0;
+}
+
+static int h_output_count(eddy_op *op) { return op->node->noutputs; }
+
+static int h_columns_parse(eddy_op *op, const char *text, eddy_schema **out, char *errstr,
+                           size_t errstr_size)
+{
+    return eddy_columns_parse(text, out, errstr, errstr_size);
+}
+
+/* ------------------------------------------------------------ expressions */
+
+static int h_expr_compile(eddy_op *op, const char *text, const eddy_schema *schema,
+                          eddy_expr **out, char *errstr, size_t errstr_size)
+{
+    eddy_scope scope = {.schema = schema, .pseudo_columns = true};
+    return eddy_expr_compile(text, &scope, out, errstr, errstr_size);
+}
+
+static int h_expr_compile_item(eddy_op *op, const char *text, const eddy_schema *schema,
+                               int index, eddy_expr **out, const char **name, char *errstr,
+                               size_t errstr_size)
+{
+    eddy_scope scope = {.schema = schema, .pseudo_columns = true};
+    return eddy_expr_compile_item(text, &scope, index, out, name, errstr, errstr_size);
+}
+
+static int h_expr_eval(eddy_op *op, const eddy_expr *e, const eddy_record *rec,
+                       eddy_arena *arena, eddy_value *out, char *errstr, size_t errstr_size)
+{
+    eddy_eval_ctx ctx = {arena, errstr, errstr_size, NULL};
+    return eddy_expr_eval(e, rec, &ctx, out);
+}
+
+/* ---------------------------------------------------------------- batches */
+
+static eddy_batch *h_batch_new(eddy_op *op, const eddy_schema *schema, uint32_t cap_hint)
+{
+    return eddy_batch_new(op->task ? op->task->pool : NULL, schema, cap_hint);
+}
+
+static int h_emit(eddy_op *op, int port, eddy_batch *b)
+{
+    eddy_node *n = op->node;
+    eddy_task *t = op->task;
+    if (!t)
+        return EDDY_ESTATE;
+    if (port < 0 || port >= n->noutputs) {
+        eddy_runtime_log(op->p, n->gn->id, t->id, EDDY_LOG_ERROR,
+                         "emit on output port %d, but the operator declared %d", port,
+                         n->noutputs);
+        return EDDY_EINVAL;
+    }
+    if (!b || b->n == 0)
+        return 0;
+    eddy_output *o = &n->outputs[port];
+    if (b->schema != o->schema && !eddy_schema_equal(b->schema, o->schema)) {
+        eddy_runtime_log(op->p, n->gn->id, t->id, EDDY_LOG_ERROR,
+                         "emitted a batch whose schema is not the one declared for port %d",
+                         port);
+        return EDDY_EINTERNAL;
+    }
+    if (n->plugin->desc.kind == EDDY_PLUGIN_SOURCE) {
+        int64_t st = t->stream_time;
+        for (uint32_t i = 0; i < b->n; i++)
+            if (b->recs[i].rowtime > st)
+                st = b->recs[i].rowtime;
+        t->stream_time = st;
+    }
+    __atomic_add_fetch(&n->records_out, b->n, __ATOMIC_RELAXED);
+    for (int i = 0; i < o->nedges; i++) {
+        eddy_op *down = &t->ops[o->edges[i].node];
+        __atomic_add_fetch(&down->node->records_in, b->n, __ATOMIC_RELAXED);
+        int rc = down->node->plugin->desc.process(down, down->state, o->edges[i].port, b);
+        if (rc) {
+            eddy_pipeline_fail(op->p, rc, "node '%s' (task %d): process failed: %s",
+                               down->node->gn->id, t->id, eddy_strerror(rc));
+            return rc;
+        }
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ serde */
+
+static int h_serde_new(eddy_op *op, const char *format, const eddy_schema *schema,
+                       eddy_serde_part part, const char *const *props, eddy_serde **out,
+                       char *errstr, size_t errstr_size)
+{
+    eddy_serde_opts o = {.format = format, .wrap_single = -1};
+    for (const char *const *kv = props; kv && kv[0]; kv += 2) {
+        if (!kv[1])
+            break;
+        int rc = eddy_serde_opts_set(&o, kv[0], kv[1], errstr, errstr_size);
+        if (rc)
+            return rc;
+    }
+    return eddy_serde_new(&o, schema, part, out, errstr, errstr_size);
+}
+
+/* -------------------------------------------------------- processing log */
+
+static void h_record_error(eddy_op *op, const eddy_record *rec, const uint8_t *raw,
+                           size_t raw_len, int code, const char *reason)
+{
+    eddy_pipeline *p = op->p;
+    __atomic_add_fetch(&op->node->errors, 1, __ATOMIC_RELAXED);
+    if (!raw && rec && rec->raw_value) {
+        raw = rec->raw_value;
+        raw_len = rec->raw_value_len;
+    }
+    const eddy_origin *origin = rec ? &rec->origin : NULL;
+    if (p->proclog)
+        eddy_proclog_write(p->proclog, p->graph->name, op->node->gn->id,
+                           op->task ? op->task->id : -1, code, reason, origin, raw, raw_len);
+}
+
+/* ------------------------------------------------------------------- time */
+
+static int64_t h_stream_time(eddy_op *op) { return op->task ? op->task->stream_time : -1; }
+
+static int h_timer_set(eddy_op *op, eddy_time_kind kind, int64_t at)
+{
+    if (kind != EDDY_TIME_EVENT && kind != EDDY_TIME_WALL)
+        return EDDY_EINVAL;
+    op->timer_at[kind] = at;
+    return 0;
+}
+
+static bool h_stopping(eddy_op *op) { return op->p->stop != 0; }
+static bool h_follow(eddy_op *op) { return op->p->opts.follow; }
+
+/* ------------------------------------------------------------------ table */
+
+static const eddy_host_api host_api = {
+    .abi_version = EDDY_PLUGIN_ABI_VERSION,
+    .size = sizeof(eddy_host_api),
+    .log = h_log,
+    .node_id = h_node_id,
+    .task_id = h_task_id,
+    .task_partition = h_task_partition,
+    .pipeline_dir = h_pipeline_dir,
+    .config_has = h_config_has,
+    .config_str = h_config_str,
+    .config_int = h_config_int,
+    .config_double = h_config_double,
+    .config_bool = h_config_bool,
+    .config_count = h_config_count,
+    .config_entry = h_config_entry,
+    .input_count = h_input_count,
+    .input_schema = h_input_schema,
+    .output_add = h_output_add,
+    .output_count = h_output_count,
+    .columns_parse = h_columns_parse,
+    .schema_builder_new = eddy_schema_builder_new,
+    .schema_builder_add = eddy_schema_builder_add,
+    .schema_build = eddy_schema_build,
+    .schema_retain = eddy_schema_retain,
+    .schema_release = eddy_schema_release,
+    .schema_find = eddy_schema_find,
+    .schema_equal = eddy_schema_equal,
+    .schema_format = eddy_schema_format,
+    .expr_compile = h_expr_compile,
+    .expr_compile_item = h_expr_compile_item,
+    .expr_type = eddy_expr_type,
+    .expr_eval = h_expr_eval,
+    .expr_destroy = eddy_expr_destroy,
+    .batch_new = h_batch_new,
+    .batch_append = eddy_batch_append,
+    .batch_append_copy = eddy_batch_append_copy,
+    .batch_pop = eddy_batch_pop,
+    .batch_retain_parent = eddy_batch_retain_parent,
+    .batch_retain = eddy_batch_retain,
+    .batch_release = eddy_batch_release,
+    .emit = h_emit,
+    .serde_new = h_serde_new,
+    .serde_decode = eddy_serde_decode,
+    .serde_encode = eddy_serde_encode,
+    .serde_destroy = eddy_serde_destroy,
+    .record_error = h_record_error,
+    .stream_time = h_stream_time,
+    .timer_set = h_timer_set,
+    .now_ms = eddy_now_ms,
+    .stopping = h_stopping,
+    .follow = h_follow,
+    .value_format = eddy_value_format,
+    .value_cast = eddy_value_cast,
+    .value_compare = eddy_value_compare,
+    .type_primitive = eddy_type_primitive,
+    .buf_append = eddy_buf_append,
+    .buf_free = eddy_buf_free,
+    .parse_timestamp = eddy_parse_timestamp,
+};
+
+const eddy_host_api *eddy_host_api_get(void)
+{
+    return &host_api;
+}

@@ -1,0 +1,83 @@
+/* internal.h: the runtime's private structures, shared by pipeline.c, host.c and explain.c. */
+#ifndef EDDY_RUNTIME_INTERNAL_H
+#define EDDY_RUNTIME_INTERNAL_H
+
+#include <pthread.h>
+#include <signal.h>
+
+#include "runtime/pipeline.h"
+#include "runtime/proclog.h"
+
+struct cJSON;
+
+typedef struct eddy_edge {
+    int node; /* downstream node index */
+    int port; /* its input port */
+} eddy_edge;
+
+typedef struct eddy_output {
+    char *name;           /* NULL: the default port */
+    eddy_schema *schema;
+    eddy_edge *edges;     /* where batches of this port go */
+    int nedges;
+} eddy_output;
+
+/* Plan-time facts about one node, shared by every task. */
+typedef struct eddy_node {
+    int index;
+    const eddy_graph_node *gn;
+    const eddy_loaded_plugin *plugin;
+    const eddy_schema **inputs; /* schema arriving on each input port (borrowed) */
+    int ninputs;
+    eddy_output *outputs;
+    int noutputs;
+    /* statistics, updated atomically */
+    uint64_t records_in, records_out, errors;
+} eddy_node;
+
+typedef struct eddy_task eddy_task;
+
+/* One operator instance: a node within a task (or, with task == NULL, the node at plan). */
+struct eddy_op {
+    eddy_pipeline *p;
+    eddy_node *node;
+    eddy_task *task;
+    void *state;
+    bool created;
+    bool eof;            /* sources: returned EDDY_EOF */
+    int64_t timer_at[3]; /* by eddy_time_kind; INT64_MAX: none */
+};
+
+struct eddy_task {
+    int id;
+    int partition;
+    eddy_op *ops;        /* one per graph node */
+    eddy_batch_pool *pool;
+    int64_t stream_time;
+    bool done;
+};
+
+struct eddy_pipeline {
+    eddy_graph *graph;
+    eddy_loader *loader;
+    eddy_run_opts opts;
+    eddy_node *nodes;
+    int nnodes;
+    eddy_task *tasks;
+    int ntasks;
+    eddy_proclog *proclog;
+    uint64_t logged;     /* processing-log entries of the last run */
+    volatile sig_atomic_t stop;
+    pthread_mutex_t err_lock;
+    int err;
+    char errstr[EDDY_ERRSTR_SIZE];
+};
+
+/* Records the first fatal error of a run (thread-safe). */
+void eddy_pipeline_fail(eddy_pipeline *p, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Logs a line "<time> LEVEL [node:task] message" on stderr. */
+void eddy_runtime_log(eddy_pipeline *p, const char *node, int task, eddy_log_level level,
+                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+#endif

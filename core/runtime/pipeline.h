@@ -1,0 +1,57 @@
+/* pipeline.h: a planned, runnable pipeline: the graph's nodes bound to plugins, their configs
+ * checked, schemas flowing along the edges, then tasks run by worker threads. */
+#ifndef EDDY_PIPELINE_H
+#define EDDY_PIPELINE_H
+
+#include "eddy/plugin.h"
+#include "graph/graph.h"
+#include "runtime/loader.h"
+
+typedef struct eddy_pipeline eddy_pipeline;
+
+/* Options; zero means "the pipeline file's settings, else the default". */
+typedef struct eddy_run_opts {
+    int threads;                 /* worker threads (settings.threads, default 1) */
+    int64_t commit_interval_ms;  /* flush period (settings.commit_interval_ms, default 1000) */
+    const char *processing_log;  /* path, "-" for stderr (settings.processing_log, default -) */
+    int batch_size;              /* records per source poll (settings.batch_size, 1024) */
+    bool follow;                 /* sources wait for more data at end of input */
+    bool quiet;                  /* no INFO lines on stderr */
+} eddy_run_opts;
+
+/* Binds and checks every node in topological order: the operator exists (an unknown one says
+ * why its plugin was refused, if it was), the number of inputs suits it, every config key is
+ * known and of the right type, required keys are there, and the plugin's plan accepts the
+ * config and its input schemas (types along each edge). Errors name the file, node and field.
+ * `g` and `l` are borrowed and must outlive the pipeline. */
+int eddy_pipeline_new(eddy_graph *g, eddy_loader *l, const eddy_run_opts *opts,
+                      eddy_pipeline **out, char *errstr, size_t errstr_size);
+
+/* Runs to the end of bounded input, or until eddy_pipeline_stop(); then flushes every
+ * operator in topological order (nothing queued is dropped) and destroys the task instances.
+ * Returns 0, or the first error an operator returned (errstr says which node). */
+int eddy_pipeline_run(eddy_pipeline *p, char *errstr, size_t errstr_size);
+/* Asks a running pipeline to stop: sources end, everything is flushed. Async-signal-safe. */
+void eddy_pipeline_stop(eddy_pipeline *p);
+void eddy_pipeline_destroy(eddy_pipeline *p); /* accepts NULL */
+
+/* Introspection (explain, metrics, tests). */
+typedef struct eddy_node_stats {
+    uint64_t records_in, records_out, errors;
+} eddy_node_stats;
+
+const eddy_graph *eddy_pipeline_graph(const eddy_pipeline *p);
+const eddy_loaded_plugin *eddy_pipeline_plugin(const eddy_pipeline *p, int node);
+int eddy_pipeline_output_count(const eddy_pipeline *p, int node);
+const char *eddy_pipeline_output_name(const eddy_pipeline *p, int node, int port);
+const eddy_schema *eddy_pipeline_output_schema(const eddy_pipeline *p, int node, int port);
+/* The schema arriving on input `k` of `node`. */
+const eddy_schema *eddy_pipeline_input_schema(const eddy_pipeline *p, int node, int k);
+eddy_node_stats eddy_pipeline_node_stats(const eddy_pipeline *p, int node);
+uint64_t eddy_pipeline_processing_log_count(const eddy_pipeline *p);
+
+/* Text (ksqlDB-like plan listing) and Graphviz dot renderings of a planned pipeline. */
+int eddy_explain_text(const eddy_pipeline *p, eddy_buf *out);
+int eddy_explain_dot(const eddy_pipeline *p, eddy_buf *out);
+
+#endif
