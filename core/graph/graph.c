@@ -482,14 +482,36 @@ int eddy_graph_validate(eddy_graph *g, char *errstr, size_t errstr_size)
 
 /* --------------------------------------------------------------- saving */
 
+/* Substitution already happened: a "${" left in a value was written "$${" in the file, so it
+ * is written that way again, and reloading the saved file yields the same values. */
+static void escape_vars(cJSON *j)
+{
+    if (cJSON_IsString(j) && strstr(j->valuestring, "${")) {
+        eddy_buf out = {0};
+        for (const char *s = j->valuestring; *s; s++) {
+            if (s[0] == '$' && s[1] == '{')
+                eddy_buf_putc(&out, '$');
+            eddy_buf_putc(&out, *s);
+        }
+        cJSON_SetValuestring(j, eddy_buf_cstr(&out));
+        eddy_buf_free(&out);
+        return;
+    }
+    for (cJSON *c = j->child; c; c = c->next)
+        escape_vars(c);
+}
+
 int eddy_graph_save(const eddy_graph *g, eddy_buf *out)
 {
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "name", g->name);
     if (g->description)
         cJSON_AddStringToObject(root, "description", g->description);
-    if (g->settings && g->settings->child)
-        cJSON_AddItemToObject(root, "settings", cJSON_Duplicate(g->settings, 1));
+    if (g->settings && g->settings->child) {
+        cJSON *settings = cJSON_Duplicate(g->settings, 1);
+        escape_vars(settings);
+        cJSON_AddItemToObject(root, "settings", settings);
+    }
     cJSON *nodes = cJSON_AddArrayToObject(root, "nodes");
     for (int i = 0; i < g->nnodes; i++) {
         const eddy_graph_node *n = &g->nodes[i];
@@ -509,7 +531,9 @@ int eddy_graph_save(const eddy_graph *g, eddy_buf *out)
                 cJSON_AddItemToArray(ins, cJSON_CreateString(ref));
             }
         }
-        cJSON_AddItemToObject(jn, "config", cJSON_Duplicate(n->config, 1));
+        cJSON *config = cJSON_Duplicate(n->config, 1);
+        escape_vars(config);
+        cJSON_AddItemToObject(jn, "config", config);
         cJSON_AddItemToArray(nodes, jn);
     }
     char *text = cJSON_Print(root);

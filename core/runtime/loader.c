@@ -119,64 +119,71 @@ int eddy_loader_load_file(eddy_loader *l, const char *path, char *errstr, size_t
         return reject(l, NULL, EDDY_EINVAL, errstr, errstr_size,
                       "%s: %s() returned no descriptor", path, EDDY_PLUGIN_ENTRY_SYMBOL);
     }
-    if (d->abi_version != EDDY_PLUGIN_ABI_VERSION) {
-        uint32_t v = d->abi_version;
-        dlclose(h);
-        return reject(l, NULL, EDDY_EABI, errstr, errstr_size,
-                      "%s: plugin ABI version %u, but this eddy supports ABI version %u "
-                      "(rebuild the plugin against this eddy's plugin.h)",
-                      path, v, EDDY_PLUGIN_ABI_VERSION);
-    }
-    if (d->size < EDDY_PLUGIN_V1_SIZE) {
-        uint32_t sz = d->size;
-        dlclose(h);
-        return reject(l, NULL, EDDY_EABI, errstr, errstr_size,
-                      "%s: plugin descriptor is %u bytes, ABI version %u needs at least %zu "
-                      "(plugin ABI version %u, host ABI version %u)",
-                      path, sz, EDDY_PLUGIN_ABI_VERSION, (size_t)EDDY_PLUGIN_V1_SIZE,
-                      EDDY_PLUGIN_ABI_VERSION, EDDY_PLUGIN_ABI_VERSION);
-    }
+    /* Every refusal below is formatted while the plugin is still mapped (its strings live in
+     * it), then the plugin is unmapped. */
+    char msg[1024];
+    int code = 0;
+    const char *claimed = NULL; /* the name it claims, when it can be trusted */
     eddy_plugin copy;
     memset(&copy, 0, sizeof copy);
-    memcpy(&copy, d, d->size < sizeof copy ? d->size : sizeof copy);
-
-    if (!valid_name(copy.name)) {
-        dlclose(h);
-        return reject(l, NULL, EDDY_EINVAL, errstr, errstr_size,
-                      "%s: invalid plugin name '%s' (expected [a-z][a-z0-9_]*)", path,
-                      copy.name ? copy.name : "(null)");
-    }
-    char name[128];
-    snprintf(name, sizeof name, "%s", copy.name);
-    const char *missing = NULL;
-    if (copy.kind < EDDY_PLUGIN_SOURCE || copy.kind > EDDY_PLUGIN_SINK) {
-        dlclose(h);
-        return reject(l, name, EDDY_EINVAL, errstr, errstr_size,
-                      "%s: plugin '%s' has unsupported kind %d", path, name, (int)copy.kind);
-    }
-    if (!copy.plan)
-        missing = "plan";
-    else if (!copy.create)
-        missing = "create";
-    else if (!copy.destroy)
-        missing = "destroy";
-    else if (copy.kind == EDDY_PLUGIN_SOURCE && !copy.poll)
-        missing = "poll";
-    else if (copy.kind != EDDY_PLUGIN_SOURCE && !copy.process)
-        missing = "process";
-    if (missing) {
-        const char *kind = eddy_plugin_kind_name(copy.kind);
-        dlclose(h);
-        return reject(l, name, EDDY_EINVAL, errstr, errstr_size,
-                      "%s: plugin '%s' (%s) has no '%s' callback", path, name, kind, missing);
-    }
-    for (size_t i = 0; i < l->n; i++) {
-        if (strcmp(l->plugins[i].desc.name, name) == 0) {
-            dlclose(h);
-            return reject(l, name, EDDY_EEXIST, errstr, errstr_size,
-                          "%s: plugin name '%s' is already taken by %s", path, name,
-                          l->plugins[i].path);
+    if (d->abi_version != EDDY_PLUGIN_ABI_VERSION) {
+        code = EDDY_EABI;
+        snprintf(msg, sizeof msg,
+                 "%s: plugin ABI version %u, but this eddy supports ABI version %u "
+                 "(rebuild the plugin against this eddy's plugin.h)",
+                 path, d->abi_version, EDDY_PLUGIN_ABI_VERSION);
+    } else if (d->size < EDDY_PLUGIN_V1_SIZE) {
+        code = EDDY_EABI;
+        snprintf(msg, sizeof msg,
+                 "%s: plugin descriptor is %u bytes, ABI version %u needs at least %zu "
+                 "(plugin ABI version %u, host ABI version %u)",
+                 path, d->size, EDDY_PLUGIN_ABI_VERSION, (size_t)EDDY_PLUGIN_V1_SIZE,
+                 d->abi_version, EDDY_PLUGIN_ABI_VERSION);
+    } else {
+        /* Read no further than the plugin's own size: fields it was built without stay 0. */
+        memcpy(&copy, d, d->size < sizeof copy ? d->size : sizeof copy);
+        const char *missing = NULL;
+        if (!valid_name(copy.name)) {
+            code = EDDY_EINVAL;
+            snprintf(msg, sizeof msg, "%s: invalid plugin name '%s' (expected [a-z][a-z0-9_]*)",
+                     path, copy.name ? copy.name : "(null)");
+        } else if (copy.kind < EDDY_PLUGIN_SOURCE || copy.kind > EDDY_PLUGIN_SINK) {
+            code = EDDY_EINVAL;
+            claimed = copy.name;
+            snprintf(msg, sizeof msg, "%s: plugin '%s' has unsupported kind %d", path,
+                     copy.name, (int)copy.kind);
+        } else {
+            claimed = copy.name;
+            if (!copy.plan)
+                missing = "plan";
+            else if (!copy.create)
+                missing = "create";
+            else if (!copy.destroy)
+                missing = "destroy";
+            else if (copy.kind == EDDY_PLUGIN_SOURCE && !copy.poll)
+                missing = "poll";
+            else if (copy.kind != EDDY_PLUGIN_SOURCE && !copy.process)
+                missing = "process";
+            if (missing) {
+                code = EDDY_EINVAL;
+                snprintf(msg, sizeof msg, "%s: plugin '%s' (%s) has no '%s' callback", path,
+                         copy.name, eddy_plugin_kind_name(copy.kind), missing);
+            }
+            for (size_t i = 0; !code && i < l->n; i++) {
+                if (strcmp(l->plugins[i].desc.name, copy.name) == 0) {
+                    code = EDDY_EEXIST;
+                    snprintf(msg, sizeof msg, "%s: plugin name '%s' is already taken by %s",
+                             path, copy.name, l->plugins[i].path);
+                }
+            }
         }
+    }
+    if (code) {
+        char name[128] = "";
+        if (claimed)
+            snprintf(name, sizeof name, "%s", claimed);
+        dlclose(h);
+        return reject(l, claimed ? name : NULL, code, errstr, errstr_size, "%s", msg);
     }
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 16;
@@ -188,7 +195,7 @@ int eddy_loader_load_file(eddy_loader *l, const char *path, char *errstr, size_t
     }
     /* Keep sorted by name. */
     size_t at = l->n;
-    while (at > 0 && strcmp(l->plugins[at - 1].desc.name, name) > 0)
+    while (at > 0 && strcmp(l->plugins[at - 1].desc.name, copy.name) > 0)
         at--;
     memmove(&l->plugins[at + 1], &l->plugins[at], (l->n - at) * sizeof *l->plugins);
     l->plugins[at] = (eddy_loaded_plugin){copy, strdup(path), h};

@@ -254,6 +254,16 @@ static int plan_node(eddy_pipeline *p, eddy_node *n, char *errstr, size_t errstr
             return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
                                "%s: node '%s': operator '%s' is a %s and takes no inputs", path,
                                gn->id, pl->name, eddy_plugin_kind_name(pl->kind));
+        if (pl->max_inputs < 0)
+            return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                               "%s: node '%s': operator '%s' takes at least %d input%s, got %d",
+                               path, gn->id, pl->name, pl->min_inputs,
+                               pl->min_inputs == 1 ? "" : "s", gn->ninputs);
+        if (pl->min_inputs == pl->max_inputs)
+            return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                               "%s: node '%s': operator '%s' takes %d input%s, got %d", path,
+                               gn->id, pl->name, pl->min_inputs, pl->min_inputs == 1 ? "" : "s",
+                               gn->ninputs);
         return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
                            "%s: node '%s': operator '%s' takes %d to %d inputs, got %d", path,
                            gn->id, pl->name, pl->min_inputs, pl->max_inputs, gn->ninputs);

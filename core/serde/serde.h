@@ -29,15 +29,26 @@ int eddy_serde_new(const eddy_serde_opts *opts, const eddy_schema *schema,
 void eddy_serde_destroy(eddy_serde *s); /* accepts NULL */
 const char *eddy_serde_format_name(const eddy_serde *s);
 
+/* Returned (a positive value, not an error) by eddy_serde_encode when the encoding is a Kafka
+ * null rather than bytes: a tombstone (EDDY_REC_TOMBSTONE) for the value part, an unwrapped
+ * single column that is NULL, a key whose columns are all NULL, a part with no column (NONE,
+ * keyless streams). Nothing is appended to `out` then. */
+#define EDDY_SERDE_NULL 1
+
 /* Decodes `len` bytes into the part's columns of rec->cols. Strings may point into `buf`
  * (when no unescaping was needed): `buf` must outlive the record. Other memory comes from
  * `arena`. A missing JSON field is NULL; field names match case-insensitively (first match);
- * numbers and strings coerce as ksqlDB's JSON deserializer does. Returns 0, or EDDY_EPARSE
- * (malformed bytes) / EDDY_ETYPE (a field of the wrong type) with the reason in errstr,
- * naming the column. */
+ * numbers and strings coerce as ksqlDB's JSON deserializer does. `buf` NULL is a Kafka null:
+ * the part's columns become NULL and, for the value part (or ALL), EDDY_REC_TOMBSTONE is set
+ * (a JSON value `null` does the same); a successful non-null value decode clears that flag.
+ * Also sets rec->raw_key / raw_value (for the processing log) to `buf`.
+ * Returns 0, or EDDY_EPARSE (malformed bytes) / EDDY_ETYPE (a field of the wrong type) /
+ * EDDY_ERANGE (a number that does not fit) with the reason in errstr, naming the column. */
 int eddy_serde_decode(const eddy_serde *s, const uint8_t *buf, size_t len, eddy_record *rec,
                       eddy_arena *arena, char *errstr, size_t errstr_size);
-/* Appends the encoding of the part's columns of `rec` to `out`. */
+/* Appends the encoding of the part's columns of `rec` to `out`. Returns 0, EDDY_SERDE_NULL
+ * (see above; nothing appended), or a negative code with the reason in errstr (nothing
+ * appended either). */
 int eddy_serde_encode(const eddy_serde *s, const eddy_record *rec, eddy_buf *out,
                       char *errstr, size_t errstr_size);
 

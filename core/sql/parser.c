@@ -96,7 +96,8 @@ static int unexpected(eddy_parser *p, const char *expecting)
         return eddy_parser_syntax_error(p, t, "Syntax error at or near %s at line %d:%d", disp,
                                         t->line, t->col);
     if (!expecting)
-        return eddy_parser_syntax_error(p, t, "no viable alternative at input %s", disp);
+        return eddy_parser_syntax_error(p, t, "no viable alternative at input %s",
+                                        t->kind == EDDY_TK_EOF ? "'<EOF>'" : disp);
     return eddy_parser_syntax_error(p, t, "Expecting %s", expecting);
 }
 
@@ -1232,8 +1233,11 @@ int eddy_columns_parse(const char *text, eddy_schema **out, char *errstr, size_t
         do {
             rc = parse_table_element(&p, b);
         } while (!rc && accept(&p, EDDY_TK_COMMA));
-        if (!rc && paren)
-            rc = expect(&p, EDDY_TK_RPAREN);
+        /* after an element: another one, or the end of the list */
+        if (!rc && paren && !accept(&p, EDDY_TK_RPAREN))
+            rc = unexpected(&p, "{',', ')'}");
+        if (!rc && !paren && !at(&p, EDDY_TK_EOF) && !at(&p, EDDY_TK_SEMI))
+            rc = unexpected(&p, "{',', <EOF>}");
         if (!rc)
             rc = eddy_parse_eof(&p);
     }

@@ -35,11 +35,9 @@ static unsigned __int128 uabs(__int128 v)
 
 /* ---------------------------------------------------------------- parse */
 
-/* Java BigDecimal(String) grammar: [+-] digits [. digits] [(e|E) [+-] digits], at least one
- * digit in the mantissa. Collects up to `cap` significant digits into `dig`; returns the
- * count of significant digits seen in total (kept or not) via *nsig, and the exponent such
- * that value = 0.d1d2.. x 10^e10. *nfrac gets the count of fraction digits written, *exp the
- * explicit exponent. */
+/* A number as Java's BigDecimal(String) reads it: [+-] digits [. digits] [(e|E) [+-] digits],
+ * at least one digit in the mantissa, nothing else. Only the first significant digits are
+ * kept: the callers need at most 39 of them (38 digits and a rounding digit). */
 typedef struct numtext {
     bool neg;
     char dig[64];

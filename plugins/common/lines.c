@@ -10,13 +10,12 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #define READ_SIZE (1u << 20)            /* one read() */
 #define MAX_LINE PU_ALLOC_MAX           /* longer lines go to the processing log */
 #define BUF_CAP (READ_SIZE + MAX_LINE)  /* a partial line plus a full read always fit */
-#define WAIT_MS 50                      /* following: pause when there is nothing new */
+#define WAIT_MS 10                      /* pipes: longest wait for data in one poll */
 #define RAW_PREVIEW 1024                /* bytes of an over-long line kept in the log */
 
 enum { FILL_EOF = 0, FILL_DATA = 1, FILL_AGAIN = 2 };
@@ -160,12 +159,6 @@ static void adopt_fd(lines_src *s, int fd)
         s->pollable = !S_ISREG(st.st_mode);
     }
     reset_file_state(s);
-}
-
-static void nap(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
 }
 
 /* One line (without its '\n'): a record, a processing-log entry, or nothing (header, empty).
@@ -443,10 +436,8 @@ int lines_poll(lines_src *s, int max_records)
             s->done = true;
             return EDDY_EOF;
         }
-        if (!try_open(s)) {
-            nap(WAIT_MS);
-            return 0;
-        }
+        if (!try_open(s))
+            return 0; /* nothing now: the host backs off before polling again */
     }
     s->target = s->cfg.batch_size;
     if (max_records > 0 && (uint32_t)max_records < s->target)
@@ -455,7 +446,6 @@ int lines_poll(lines_src *s, int max_records)
     s->now = api->now_ms();
 
     int rc = 0;
-    bool idle = false;
     for (;;) {
         rc = take_lines(s);
         if (rc || s->n >= s->target)
@@ -487,10 +477,8 @@ int lines_poll(lines_src *s, int max_records)
             rc = c;
             break;
         }
-        if (c == 0) {
-            idle = s->n == 0;
-            break;
-        }
+        if (c == 0)
+            break; /* nothing new: the host backs off when a round produced nothing */
     }
 
     if (s->out) {
@@ -506,7 +494,5 @@ int lines_poll(lines_src *s, int max_records)
         return rc;
     if (s->n == 0 && s->done)
         return EDDY_EOF;
-    if (idle)
-        nap(WAIT_MS); /* following a file with nothing new: don't spin */
     return (int)s->n;
 }

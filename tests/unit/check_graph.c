@@ -1,6 +1,7 @@
 /* check_graph.c: pipeline files: loading, variables, structural errors (exact messages),
  * topological order, save and reload. */
 #include <cjson/cJSON.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -80,10 +80,13 @@ bool eddy_type_is_numeric(const eddy_type *t); /* INT, BIGINT, DECIMAL, DOUBLE *
 int eddy_type_field_index(const eddy_type *t, const char *name);
 
 /* Implicit coercion (type-coercion.md): may a value of `from` be used where `to` is expected?
- * INT -> BIGINT -> DECIMAL -> DOUBLE widening; ARRAY/MAP/STRUCT element-wise. */
+ * INT -> BIGINT -> DECIMAL -> DOUBLE widening, lossless only: an integer type goes to a DECIMAL
+ * with room for it (INT as DECIMAL(10,0)), a DECIMAL to one with as many integer and
+ * fractional digits; ARRAY/MAP element-wise, STRUCT on the fields both have. */
 bool eddy_type_coercible(const eddy_type *from, const eddy_type *to);
 /* The common type of two types for a comparison, arithmetic or an expression list (IN,
- * CASE, ARRAY[...]), or NULL when there is none. Numeric: the wider one, where
+ * CASE, ARRAY[...]), or NULL when there is none. A NULL argument (the untyped NULL literal)
+ * yields the other type; DATE with TIMESTAMP yields TIMESTAMP. Numeric: the wider one, where
  * DECIMAL(p,s) joined with INT is DECIMAL(max(p-s,10)+s, s), with BIGINT uses 19 digits. */
 const eddy_type *eddy_type_common(const eddy_type *a, const eddy_type *b);
 /* The DECIMAL type an integer type widens to: INT -> DECIMAL(10,0), BIGINT -> DECIMAL(19,0);
@@ -151,32 +154,57 @@ int eddy_value_copy(eddy_arena *arena, const eddy_value *v, eddy_value *out);
  * compare by value across INT/BIGINT/DECIMAL/DOUBLE, strings and bytes bytewise, arrays and
  * structs lexicographically. Returns <0, 0, >0. */
 int eddy_value_compare(const eddy_value *a, const eddy_value *b);
-/* SQL equality for keys (GROUP BY, joins): NULL equals NULL here; DECIMALs are equal when
- * their values are (1.0 == 1.00). */
+/* SQL equality for keys (GROUP BY, joins): NULL equals NULL here (whatever the tags);
+ * otherwise the type ids must match (INT 1 is not BIGINT 1: ksqlDB keys of different types
+ * never meet, a join or GROUP BY casts first), DECIMALs are equal when their values are
+ * (1.0 == 1.00), DOUBLEs as Java's Double.equals (NaN == NaN, -0.0 != 0.0), MAPs whatever
+ * their entry order. */
 bool eddy_value_equal(const eddy_value *a, const eddy_value *b);
-/* Hash consistent with eddy_value_equal (equal values hash equal), 64-bit, seedable. */
+/* Hash consistent with eddy_value_equal (equal values hash equal), 64-bit, seedable.
+ * compare/equal/hash never allocate. */
 uint64_t eddy_value_hash(const eddy_value *v, uint64_t seed);
 
 /* Converts `in` to `to` under ksqlDB's CAST rules (a superset of implicit coercion):
  * numbers between each other (DOUBLE -> INT truncates toward zero, like Java), anything to
  * STRING (rendered as eddy_value_format does), STRING to numbers/BOOLEAN/DATE/TIME/TIMESTAMP
  * by parsing, DATE <-> TIMESTAMP, TIMESTAMP -> TIME, ARRAY/MAP/STRUCT element-wise.
- * NULL stays NULL (typed `to`). Allocates into `arena` when the result needs memory.
+ * Narrowing follows Java: DOUBLE -> INT/BIGINT saturates (NaN -> 0), BIGINT/DECIMAL -> INT
+ * keeps the low bits (qtt cast.json: 2147483648 -> -2147483648); DOUBLE/STRING -> DECIMAL
+ * round HALF_UP. Strings are trimmed before parsing; STRING -> BOOLEAN is true only for
+ * "true" (any case). NULL stays NULL (typed `to`). Allocates into `arena` when the result
+ * needs memory; otherwise the result may share `in`'s memory (STRING -> STRING).
  * Returns 0; EDDY_ETYPE when the cast is not defined for the types; EDDY_EPARSE when a string
  * does not parse; EDDY_ERANGE when a number does not fit (a DECIMAL's precision, INT range).
  * `errstr` (may be NULL) gets the reason. */
 int eddy_value_cast(eddy_arena *arena, const eddy_value *in, const eddy_type *to,
                     eddy_value *out, char *errstr, size_t errstr_size);
+/* As eddy_value_cast, knowing the type `from` of `in` (may be NULL): needed for what the
+ * value alone cannot tell, struct field names. STRUCT -> STRUCT matches fields by name
+ * (case-sensitive; target fields absent from the source become NULL) and STRUCT -> STRING
+ * prints the names. Without `from`, struct fields match by position. */
+int eddy_value_cast_typed(eddy_arena *arena, const eddy_value *in, const eddy_type *from,
+                          const eddy_type *to, eddy_value *out, char *errstr,
+                          size_t errstr_size);
 
 /* Renders `v` as ksqlDB renders it in strings (CAST(x AS STRING), CONCAT, the CLI):
  * BOOLEAN true/false, DOUBLE like Java's Double.toString (1.0, 1.0E10, NaN), DECIMAL with its
  * scale (12.30), DATE 2020-01-31, TIME 10:15:30 (with .SSS when ms != 0), TIMESTAMP
- * 2020-01-31T10:15:30.000, BYTES base64, ARRAY [1, 2], MAP {a=1, b=2}, STRUCT {A=1, B=x},
- * NULL as "null". Appends to `buf` (see eddy_buf in arena.h). Returns 0 or EDDY_ENOMEM. */
+ * 2020-01-31T10:15:30.000, BYTES base64, ARRAY [1, 2], MAP {a=1, b=2}, STRUCT as Kafka
+ * Connect's Struct.toString, Struct{A=1,B=x} (qtt cast.json; field names need the type: see
+ * eddy_value_format_typed), NULL as "null". Values nested in ARRAY/MAP/STRUCT render as
+ * ksqlDB's Java objects print (BigDecimal "1E-7", java.sql.Timestamp "2020-01-31 10:15:30.0").
+ * Appends to `buf` (see eddy_buf in arena.h). Returns 0 or EDDY_ENOMEM. */
 int eddy_value_format(eddy_buf *buf, const eddy_value *v);
+/* As eddy_value_format with the value's type `t` (may be NULL), so that struct fields print
+ * with their names ("Struct{A=1,B=x}", Kafka Connect's Struct.toString, null fields left
+ * out); without it a field prints as its position. */
+int eddy_value_format_typed(eddy_buf *buf, const eddy_value *v, const eddy_type *t);
 
 /* DECIMAL helpers: exact, no double rounding anywhere. */
-/* Parses "-12.340", "1E+3" into unscaled/precision/scale as the text writes them. */
+/* Parses "-12.340", "1E+3" into unscaled/precision/scale as the text writes them (Java's
+ * BigDecimal grammar). A negative scale is written out (1E+3 is 1000, scale 0); precision
+ * follows ksqlDB's DecimalUtil.fromValue ("0.05" is DECIMAL(3, 2)). EDDY_EPARSE, or
+ * EDDY_ERANGE beyond 38 digits or a scale above 38. */
 int eddy_decimal_parse(const char *s, size_t len, __int128 *unscaled, int *precision, int *scale);
 /* Rescales to `scale`, rounding HALF_UP when digits are dropped; EDDY_ERANGE if the result
  * needs more than `precision` digits. */
