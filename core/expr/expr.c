@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 typedef struct binder {
     const eddy_scope *scope;
@@ -244,6 +245,27 @@ static int coerce_literal(binder *b, enode **np, const eddy_type *to)
     }
     if (n->type->id != EDDY_TYPE_STRING)
         return 0;
+    if (to->id == EDDY_TYPE_BOOLEAN) {
+        /* type-coercion.md: true, false, yes, no, or a prefix of one of them, any case (a
+         * stricter rule than CAST's) */
+        static const char *const words[] = {"true", "false", "yes", "no"};
+        int which = -1;
+        for (int w = 0; w < 4 && which < 0 && n->val.len > 0; w++)
+            if (n->val.len <= strlen(words[w]) &&
+                strncasecmp(n->val.u.str, words[w], n->val.len) == 0)
+                which = w;
+        if (which < 0)
+            return berr(b, n->ast, EDDY_ETYPE, "invalid input syntax for type BOOLEAN: \"%.*s\".",
+                        (int)n->val.len, n->val.u.str);
+        enode *c = mk(b, EN_CONST, n->ast, to, 0);
+        if (!c)
+            return nomem(b);
+        c->val = eddy_bool(which == 0 || which == 2);
+        c->is_const = true;
+        eddy_expr_select_eval(c);
+        *np = c;
+        return 1;
+    }
     switch (to->id) {
     case EDDY_TYPE_INT: case EDDY_TYPE_BIGINT: case EDDY_TYPE_DOUBLE: case EDDY_TYPE_DECIMAL:
     case EDDY_TYPE_BOOLEAN: case EDDY_TYPE_DATE: case EDDY_TYPE_TIME:
@@ -761,14 +783,12 @@ static int bind_func(binder *b, const eddy_ast *a, enode **out)
         return berr(b, a, EDDY_EINVAL, "Table function '%s' is not allowed here: %s", a->name,
                     fmt_ast(b, a));
     char err[EDDY_ERRSTR_SIZE];
-    int rc = eddy_registry_resolve(b->reg, a->name, kind ? (eddy_func_kind)kind
-                                                         : EDDY_FUNC_SCALAR,
-                                   argc, argt, fb, err, sizeof err);
+    eddy_func_kind rk = kind ? (eddy_func_kind)kind : EDDY_FUNC_SCALAR;
+    int rc = eddy_registry_resolve(b->reg, a->name, rk, argc, argt, fb, err, sizeof err);
     if (rc == EDDY_ETYPE) {
         /* ksqlDB's literal rule: a string literal argument may stand for the type of the
          * other arguments (GREATEST(T1, '09:16:00')): retry with each such type. */
         const eddy_type *alt[64];
-        bool retried = false;
         for (int j = 0; j < argc && rc; j++) {
             const eddy_type *cand = argt[j];
             if (!cand || cand->id == EDDY_TYPE_STRING)
@@ -782,10 +802,8 @@ static int bind_func(binder *b, const eddy_ast *a, enode **out)
             }
             if (!any)
                 break;
-            retried = true;
             eddy_func_binding tmp;
-            if (eddy_registry_resolve(b->reg, a->name, (eddy_func_kind)kind, argc, alt, &tmp,
-                                      NULL, 0) == 0) {
+            if (eddy_registry_resolve(b->reg, a->name, rk, argc, alt, &tmp, NULL, 0) == 0) {
                 for (int i = 0; i < argc; i++)
                     if (alt[i] != argt[i]) {
                         int lr = coerce_literal(b, &n->kids[i], tmp.param[i]);
@@ -796,7 +814,6 @@ static int bind_func(binder *b, const eddy_ast *a, enode **out)
                 rc = 0;
             }
         }
-        (void)retried;
     }
     if (rc)
         return berr(b, a, rc, "%s", err);

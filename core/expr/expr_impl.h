@@ -43,6 +43,7 @@ struct enode {
     const eddy_type *type; /* result type; NULL only for an untyped NULL literal */
     enode_kind kind;
     int op;
+    int fast_op;           /* EN_CMP column-vs-constant fast path: op with the column left */
     bool negated;
     bool implicit;         /* EN_CAST inserted by the binder */
     bool has_else;

@@ -97,6 +97,14 @@ static char *upper_dup(eddy_arena *a, const char *s)
     return u;
 }
 
+/* A parameter name as written (messages list "substring(STRING str, INTEGER pos)"). */
+static const char *param_name(eddy_registry *r, const eddy_token *t)
+{
+    if (t->kind == EDDY_TK_QIDENT)
+        return t->text;
+    return eddy_arena_strndup(r->arena, t->start, t->len);
+}
+
 /* "(T1 [name][...], ...) -> R [AS A]" */
 static int parse_signature(eddy_registry *r, overload *o, const char *sig, char *errstr,
                            size_t errstr_size)
@@ -124,7 +132,7 @@ static int parse_signature(eddy_registry *r, overload *o, const char *sig, char 
             pnames[n] = NULL;
             t = eddy_parser_peek(&p, 0);
             if (t->kind == EDDY_TK_IDENT || t->kind == EDDY_TK_QIDENT) {
-                pnames[n] = t->text;
+                pnames[n] = param_name(r, t);
                 p.pos++;
             }
             n++;
@@ -135,7 +143,7 @@ static int parse_signature(eddy_registry *r, overload *o, const char *sig, char 
                 o->variadic = true;
                 t = eddy_parser_peek(&p, 0);
                 if (!pnames[n - 1] && (t->kind == EDDY_TK_IDENT || t->kind == EDDY_TK_QIDENT)) {
-                    pnames[n - 1] = t->text;
+                    pnames[n - 1] = param_name(r, t);
                     p.pos++;
                 }
                 if (eddy_parser_peek(&p, 0)->kind != EDDY_TK_RPAREN)

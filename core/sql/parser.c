@@ -498,7 +498,7 @@ int eddy_ast_type_resolve(const eddy_ast_type *t, const eddy_type **out,
         break;
     }
     case EDDY_TYPE_STRUCT: {
-        eddy_field stackf[16];
+        eddy_field stackf[16] = {{0}};
         eddy_field *f = t->nfields <= 16 ? stackf : malloc(t->nfields * sizeof *f);
         if (!f)
             return EDDY_ENOMEM;
