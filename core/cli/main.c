@@ -375,6 +375,8 @@ static int cmd_plugins(int argc, char **argv)
             if (d->kind != EDDY_PLUGIN_SOURCE) {
                 if (d->max_inputs < 0)
                     printf("  inputs: %d or more\n", d->min_inputs);
+                else if (d->min_inputs == d->max_inputs)
+                    printf("  inputs: %d\n", d->min_inputs);
                 else
                     printf("  inputs: %d to %d\n", d->min_inputs, d->max_inputs);
             }
