@@ -177,8 +177,8 @@ static int handle_line(lines_src *s, const char *p, size_t len)
         return 0;
     if (len > MAX_LINE) {
         char why[128];
-        snprintf(why, sizeof why, "line %lld of %zu bytes is longer than %u bytes: skipped",
-                 (long long)s->line_no, len, MAX_LINE);
+        snprintf(why, sizeof why, "line %lld is longer than %u bytes: skipped",
+                 (long long)s->line_no, MAX_LINE);
         api->record_error(s->op, NULL, (const uint8_t *)p, RAW_PREVIEW, EDDY_ERANGE, why);
         return 0;
     }
@@ -205,7 +205,7 @@ static int handle_line(lines_src *s, const char *p, size_t len)
     int rc = api->serde_decode(s->cfg.serde, (const uint8_t *)copy, len, rec, s->out->arena,
                                why, sizeof why);
     if (rc) {
-        api->record_error(s->op, rec, NULL, 0, rc, why);
+        api->record_error(s->op, rec, (const uint8_t *)copy, len, rc, why);
         api->batch_pop(s->out);
         return 0;
     }
@@ -219,7 +219,8 @@ static int handle_line(lines_src *s, const char *p, size_t len)
             else
                 snprintf(why, sizeof why, "timestamp column '%s' is negative: %lld", col,
                          (long long)ts);
-            api->record_error(s->op, rec, NULL, 0, v->is_null ? EDDY_EINVAL : EDDY_ERANGE, why);
+            api->record_error(s->op, rec, (const uint8_t *)copy, len,
+                              v->is_null ? EDDY_EINVAL : EDDY_ERANGE, why);
             api->batch_pop(s->out);
             return 0;
         }

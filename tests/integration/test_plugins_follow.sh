@@ -28,7 +28,9 @@ wait_marker() { # waits until the processing log holds "marker $1"
 }
 start() { # pipeline-file [extra args]: starts eddy in the background
   rm -f "$dir/bad.log" "$dir/out.json"
-  timeout 120 "$EDDY" run "$dir/$1" --processing-log "$dir/bad.log" --commit-interval 600000 \
+  # --foreground: timeout then relays our SIGTERM to eddy once; without it, it signals eddy
+  # and its process group, and eddy takes the second SIGTERM for "exit now" (130).
+  timeout --foreground 120 "$EDDY" run "$dir/$1" --processing-log "$dir/bad.log" --commit-interval 600000 \
     --quiet "${@:2}" &
   pid=$!
 }
