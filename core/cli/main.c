@@ -1,5 +1,6 @@
 /* main.c: the `eddy` command: dispatches subcommands (run, explain, plugins, datagen). */
 #include <signal.h>
+#include <time.h>
 #include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,8 +44,8 @@ static const char usage_run[] =
     "\n"
     "Runs the pipeline in FILE until every source is exhausted, or until SIGINT/SIGTERM: then\n"
     "sources stop, every operator is flushed in order (nothing queued is dropped) and eddy\n"
-    "exits 0. A second signal exits at once (130). Records that cannot be processed go to the\n"
-    "processing log and the pipeline goes on.\n"
+    "exits 0. A second signal a second or more later exits at once (130). Records that\n"
+    "cannot be processed go to the processing log and the pipeline goes on.\n"
     "\n"
     "Options:\n"
     "  -D, --define NAME=VALUE   set variable ${NAME} used in the file (repeatable)\n"
@@ -159,14 +160,25 @@ static int load_pipeline(const char *cmd, const char *file, const char **defs, i
 
 static eddy_pipeline *volatile running;
 static volatile sig_atomic_t signals_seen;
+static struct timespec first_signal;
 
+/* The first SIGINT/SIGTERM stops the pipeline gracefully. A second one a second or more later
+ * exits at once; one sooner is the same request delivered twice (`timeout` signals both the
+ * child and its process group) and is ignored. clock_gettime is async-signal-safe. */
 static void on_signal(int sig)
 {
     (void)sig;
-    if (signals_seen++ > 0)
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (signals_seen++ == 0) {
+        first_signal = now;
+        if (running)
+            eddy_pipeline_stop(running);
+        return;
+    }
+    if (now.tv_sec - first_signal.tv_sec >= 2 ||
+        (now.tv_sec - first_signal.tv_sec == 1 && now.tv_nsec >= first_signal.tv_nsec))
         _exit(130);
-    if (running)
-        eddy_pipeline_stop(running);
 }
 
 static int cmd_run(int argc, char **argv)

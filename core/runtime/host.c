@@ -136,6 +136,11 @@ static int h_output_add(eddy_op *op, const char *name, const eddy_schema *schema
 
 static int h_output_count(eddy_op *op) { return op->node->noutputs; }
 
+static const char *h_input_name(eddy_op *op, int port)
+{
+    return port >= 0 && port < op->node->ninputs ? op->node->input_names[port] : NULL;
+}
+
 static int h_columns_parse(eddy_op *op, const char *text, eddy_schema **out, char *errstr,
                            size_t errstr_size)
 {
@@ -167,6 +172,11 @@ static int h_expr_eval(eddy_op *op, const eddy_expr *e, const eddy_record *rec,
 }
 
 /* ---------------------------------------------------------------- batches */
+
+static void *h_batch_alloc(eddy_batch *b, size_t n)
+{
+    return eddy_arena_alloc(b->arena, n);
+}
 
 static eddy_batch *h_batch_new(eddy_op *op, const eddy_schema *schema, uint32_t cap_hint)
 {
@@ -324,6 +334,8 @@ static const eddy_host_api host_api = {
     .buf_append = eddy_buf_append,
     .buf_free = eddy_buf_free,
     .parse_timestamp = eddy_parse_timestamp,
+    .batch_alloc = h_batch_alloc,
+    .input_name = h_input_name,
 };
 
 const eddy_host_api *eddy_host_api_get(void)

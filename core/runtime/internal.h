@@ -28,6 +28,7 @@ typedef struct eddy_node {
     const eddy_graph_node *gn;
     const eddy_loaded_plugin *plugin;
     const eddy_schema **inputs; /* schema arriving on each input port (borrowed) */
+    char **input_names;         /* "node" or "node.port" feeding each input port */
     int ninputs;
     eddy_output *outputs;
     int noutputs;

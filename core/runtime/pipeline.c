@@ -273,8 +273,17 @@ static int plan_node(eddy_pipeline *p, eddy_node *n, char *errstr, size_t errstr
         return rc;
     n->ninputs = gn->ninputs;
     n->inputs = calloc((size_t)(gn->ninputs ? gn->ninputs : 1), sizeof *n->inputs);
-    if (!n->inputs)
+    n->input_names = calloc((size_t)(gn->ninputs ? gn->ninputs : 1), sizeof *n->input_names);
+    if (!n->inputs || !n->input_names)
         return EDDY_ENOMEM;
+    for (int k = 0; k < gn->ninputs; k++) {
+        const eddy_graph_input *in = &gn->inputs[k];
+        size_t len = strlen(in->node) + (in->port ? strlen(in->port) + 1 : 0) + 1;
+        n->input_names[k] = malloc(len);
+        if (!n->input_names[k])
+            return EDDY_ENOMEM;
+        snprintf(n->input_names[k], len, in->port ? "%s.%s" : "%s", in->node, in->port);
+    }
     for (int k = 0; k < gn->ninputs; k++) {
         eddy_node *from = &p->nodes[gn->inputs[k].from];
         int port = find_port(from, gn->inputs[k].port);
@@ -365,6 +374,9 @@ void eddy_pipeline_destroy(eddy_pipeline *p)
         }
         free(n->outputs);
         free(n->inputs);
+        for (int k = 0; n->input_names && k < n->ninputs; k++)
+            free(n->input_names[k]);
+        free(n->input_names);
     }
     free(p->nodes);
     pthread_mutex_destroy(&p->err_lock);

@@ -307,6 +307,10 @@ int eddy_serde_decode(const eddy_serde *s, const uint8_t *buf, size_t len, eddy_
         rec->flags &= ~(uint32_t)EDDY_REC_TOMBSTONE;
     if (s->ncols == 0) /* NONE, keyless: the bytes are not looked at */
         return 0;
+    if (len > UINT32_MAX) /* lengths and offsets of values are 32-bit */
+        return eddy_seterr(errstr, errstr_size, EDDY_ERANGE,
+                           "Failed to deserialize %s: %zu bytes is more than 4 GiB", s->what,
+                           len);
     int rc;
     switch (s->fmt) {
     case EDDY_SERDE_FMT_JSON:

@@ -414,7 +414,8 @@ static int string_slow(jctx *c, const uint8_t *start, const uint8_t *p, const ch
 
 /* The string whose opening quote is at c->p. Its content is a view of the input when it
  * has no escape, else a copy in the arena. c->p ends past the closing quote. */
-static int read_string(jctx *c, const char **s, size_t *n)
+static inline __attribute__((always_inline)) int read_string(jctx *c, const char **s,
+                                                             size_t *n)
 {
     const uint8_t *start = c->p + 1, *p = start, *end = c->end;
     for (;;) {
@@ -874,7 +875,8 @@ static inline __attribute__((always_inline)) int from_number(jctx *c, const eddy
         if (num->is_int && !num->big) { /* the common case, inline */
             if (num->mant > (uint64_t)INT32_MAX + num->neg)
                 return range_error(c, pl, num->s, num->len);
-            sv_i32(out, EDDY_TYPE_INT, num->neg ? (int32_t)(0 - (uint32_t)num->mant) : (int32_t)num->mant);
+            sv_i32(out, EDDY_TYPE_INT,
+                   num->neg ? (int32_t)(0 - (uint32_t)num->mant) : (int32_t)num->mant);
             return 0;
         }
         if (num_trunc(num, &v) || v < INT32_MIN || v > INT32_MAX)
@@ -1096,7 +1098,8 @@ static inline bool same_bytes(const uint8_t *a, const uint8_t *b, size_t n)
 }
 
 /* 2: the JSON name is the field's; 1: its upper-cased form is; 0: no match. */
-static inline int match_rank(const eddy_jplan *pl, uint32_t i, const uint8_t *k, size_t kl)
+static inline __attribute__((always_inline)) int match_rank(const eddy_jplan *pl, uint32_t i,
+                                                            const uint8_t *k, size_t kl)
 {
     if (pl->lens[i] != kl)
         return 0;
@@ -1697,9 +1700,11 @@ static int write_string(eddy_buf *b, const char *s, size_t n)
             const uint8_t *q = p;
             while (q < end && plain_char[*q])
                 q++;
-            memcpy(d, p, (size_t)(q - p));
-            d += q - p;
-            p = q;
+            if (q > p) {
+                memcpy(d, p, (size_t)(q - p));
+                d += q - p;
+                p = q;
+            }
         }
         if (p >= end)
             break;

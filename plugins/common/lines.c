@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #define READ_SIZE (1u << 20)            /* one read() */
-#define MAX_LINE PU_ALLOC_MAX           /* longer lines go to the processing log */
+#define MAX_LINE (1u << 20)             /* longer lines go to the processing log */
 #define BUF_CAP (READ_SIZE + MAX_LINE)  /* a partial line plus a full read always fit */
 #define WAIT_MS 10                      /* pipes: longest wait for data in one poll */
 #define RAW_PREVIEW 1024                /* bytes of an over-long line kept in the log */
@@ -47,7 +47,6 @@ struct lines_src {
     bool at_eof;           /* the last read returned 0 */
     bool done;
     bool warned_missing;
-    pu_alloc alloc;
     /* the poll in progress */
     eddy_batch *out;
     uint32_t n, target;
@@ -187,7 +186,7 @@ static int handle_line(lines_src *s, const char *p, size_t len)
         if (!s->out)
             return EDDY_ENOMEM;
     }
-    char *copy = pu_alloc_bytes(&s->alloc, s->out, len);
+    char *copy = api->batch_alloc(s->out, len);
     if (!copy)
         return EDDY_ENOMEM;
     memcpy(copy, p, len);
@@ -387,7 +386,6 @@ int lines_create(const eddy_host_api *api, eddy_op *op, const char *source, int 
     s->api = api;
     s->op = op;
     s->fd = -1;
-    pu_alloc_init(&s->alloc, api, op);
     int rc = cfg_init(api, op, &s->cfg, errstr, errstr_size);
     if (rc) {
         free(s);
@@ -418,7 +416,6 @@ void lines_destroy(lines_src *s)
         close(s->fd);
     if (s->out)
         s->api->batch_release(s->out);
-    pu_alloc_fini(&s->alloc);
     cfg_fini(s->api, &s->cfg);
     free(s->buf);
     free(s->source);

@@ -16,8 +16,9 @@ void pu_type_name(const eddy_host_api *api, const eddy_type *t, char *buf, size_
  * identifiers are upper case), else -1. */
 int pu_find_column(const eddy_host_api *api, const eddy_schema *s, const char *name);
 
-/* Resolves `path` against the pipeline file's directory when it is relative. Returns a
- * malloc'ed string (caller frees) or NULL on ENOMEM. "-" and absolute paths are kept. */
+/* A copy of `path` (caller frees; NULL on ENOMEM). Relative paths are left relative: they
+ * start from the working directory of `eddy run`, like any command-line tool's, so
+ * `-D input=data/x.json` means what it says. */
 char *pu_resolve_path(const eddy_host_api *api, eddy_op *op, const char *path);
 
 /* Compiles a predicate and checks that it is BOOLEAN. `what` names the config entry in
@@ -31,32 +32,5 @@ int pu_compile_predicate(const eddy_host_api *api, eddy_op *op, const char *what
 int pu_eval_predicate(const eddy_host_api *api, eddy_op *op, const eddy_expr *e,
                       const eddy_record *rec, eddy_arena *arena, char *errstr,
                       size_t errstr_size);
-
-/* ------------------------------------------------------------ batch memory
- * Memory owned by a batch, for bytes a record points at (a source's line, a rewritten
- * string). eddy_host_api v1 has no allocator for a batch's arena (eddy_batch_alloc() calls
- * libeddy, which plugins may not link), so this gets arena memory the only way the API
- * offers: the `cols` array batch_append() allocates in a batch's arena. A "holder" batch of
- * a wide BYTES schema (never emitted) gives one contiguous block per append; the batch that
- * uses the block retains the holder as a parent, so the bytes live exactly as long as the
- * records pointing at them. Replace with an api->batch_alloc once the API has one.
- * One pu_alloc per task; not thread-safe. Blocks: 64 KiB, or 256 KiB / 1 MiB for larger
- * requests (PU_ALLOC_MAX is the largest single allocation). */
-#define PU_ALLOC_MAX (1u << 20)
-
-typedef struct pu_alloc {
-    const eddy_host_api *api;
-    eddy_op *op;
-    eddy_batch *holder;   /* our reference to the block's batch, or NULL */
-    char *block;          /* the block (holder's only record's cols) */
-    size_t used, size;
-    eddy_batch *last_user; /* the batch that last retained `holder` */
-} pu_alloc;
-
-void pu_alloc_init(pu_alloc *a, const eddy_host_api *api, eddy_op *op);
-/* `n` bytes (n <= PU_ALLOC_MAX, unaligned) that live as long as batch `b`. NULL on ENOMEM or
- * when n is too large. */
-void *pu_alloc_bytes(pu_alloc *a, eddy_batch *b, size_t n);
-void pu_alloc_fini(pu_alloc *a);
 
 #endif

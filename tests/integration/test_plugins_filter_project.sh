@@ -5,6 +5,7 @@
 set -euo pipefail
 : "${EDDY:?}"
 dir=$(mktemp -d)
+cd "$dir" # relative paths in the pipelines below start from the working directory
 trap 'rm -rf "$dir"' EXIT
 
 # 3000 ratings; every 7th has a NULL STARS, every 11th no CHANNEL field, plus two bad lines.

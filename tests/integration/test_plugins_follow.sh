@@ -8,8 +8,13 @@
 set -euo pipefail
 : "${EDDY:?}"
 dir=$(mktemp -d)
+cd "$dir" # relative paths in the pipelines below start from the working directory
 pid=
-cleanup() { if [ -n "$pid" ]; then kill -KILL "$pid" 2>/dev/null || true; fi; rm -rf "$dir"; }
+# $pid is `timeout`; kill eddy (its child) too, or an orphan would outlive the test.
+cleanup() {
+  if [ -n "$pid" ]; then pkill -KILL -P "$pid" 2>/dev/null || true; kill -KILL "$pid" 2>/dev/null || true; fi
+  rm -rf "$dir"
+}
 trap cleanup EXIT
 
 lines() { for ((i = $1; i <= $2; i++)); do printf '{"id":%d,"v":"line %d"}\n' "$i" "$i"; done; }

@@ -6,6 +6,7 @@
 set -euo pipefail
 : "${EDDY:?}" "${EDDY_SOURCE_DIR:?}"
 dir=$(mktemp -d)
+cd "$dir" # relative paths in the pipelines below start from the working directory
 trap 'rm -rf "$dir"' EXIT
 
 mkdir "$dir/plugins"

@@ -4,6 +4,7 @@
 set -euo pipefail
 : "${EDDY:?}"
 dir=$(mktemp -d)
+cd "$dir" # relative paths in the pipelines below start from the working directory
 trap 'rm -rf "$dir"' EXIT
 
 gen() { # file first count

@@ -231,6 +231,14 @@ typedef struct eddy_host_api {
     int (*buf_append)(eddy_buf *b, const void *p, size_t n);
     void (*buf_free)(eddy_buf *b);
     int (*parse_timestamp)(const char *s, size_t len, int64_t *ms);
+
+    /* `n` bytes (16-byte aligned, uninitialised) in the arena of batch `b`: memory that lives
+     * exactly as long as the batch, for bytes its records point at (a copied input line, a
+     * computed string). NULL on ENOMEM. */
+    void *(*batch_alloc)(eddy_batch *b, size_t n);
+    /* The upstream "node" or "node.port" that feeds input port `port`, for messages; NULL
+     * when there is no such port. */
+    const char *(*input_name)(eddy_op *op, int port);
 } eddy_host_api;
 
 /* ------------------------------------------------------- the descriptor */

@@ -26,11 +26,6 @@ static const eddy_config_prop redact_config[] = {
 typedef struct redact_state {
     int col;      /* index of the column in the input schema */
     int64_t keep;
-    /* Memory for the rewritten strings, owned by the output batches (see batch_bytes). */
-    eddy_schema *blob;
-    eddy_batch *holder;
-    char *block;
-    size_t used, size;
 } redact_state;
 
 /* Finds the column (exact name, else upper-cased as unquoted SQL names are) and checks the
@@ -76,40 +71,6 @@ static int redact_plan(eddy_op *op, char *errstr, size_t errstr_size)
     return eddy_api->output_add(op, NULL, eddy_api->input_schema(op, 0), errstr, errstr_size);
 }
 
-/* ------------------------------------------------------------------ memory
- * A rewritten string must live as long as the batch that carries it. Version 1 of the host
- * API has no call that allocates in a batch's arena, so this borrows arena memory the way
- * the API allows: batch_append() allocates a record's `cols` array (ncols values of 32
- * bytes) in its batch's arena. A "holder" batch of a 2048-column schema, never emitted, so
- * yields a 64 KiB block per append; each output batch that takes bytes from the block
- * retains the holder as a parent, which keeps the block alive exactly as long as needed. */
-#define BLOCK_COLS 2048
-#define BLOCK_SIZE (BLOCK_COLS * sizeof(eddy_value))
-
-static void *batch_bytes(eddy_op *op, redact_state *st, eddy_batch *b, size_t n)
-{
-    if (n > BLOCK_SIZE)
-        return NULL;
-    if (!st->holder || st->size - st->used < n) {
-        eddy_batch *h = eddy_api->batch_new(op, st->blob, 1);
-        eddy_record *r = h ? eddy_api->batch_append(h) : NULL;
-        if (!r) {
-            eddy_api->batch_release(h);
-            return NULL;
-        }
-        eddy_api->batch_release(st->holder); /* its users keep it alive */
-        st->holder = h;
-        st->block = (char *)r->cols;
-        st->size = BLOCK_SIZE;
-        st->used = 0;
-    }
-    if (eddy_api->batch_retain_parent(b, st->holder) != 0)
-        return NULL;
-    void *p = st->block + st->used;
-    st->used += n;
-    return p;
-}
-
 static int redact_create(eddy_op *op, void **state, char *errstr, size_t errstr_size)
 {
     redact_state *st = calloc(1, sizeof *st);
@@ -119,21 +80,6 @@ static int redact_create(eddy_op *op, void **state, char *errstr, size_t errstr_
     if (rc) {
         free(st);
         return rc;
-    }
-    eddy_schema_builder *b = eddy_api->schema_builder_new();
-    const eddy_type *bytes = eddy_api->type_primitive(EDDY_TYPE_BYTES);
-    for (int i = 0; b && i < BLOCK_COLS; i++) {
-        char name[16];
-        snprintf(name, sizeof name, "B%d", i);
-        if (eddy_api->schema_builder_add(b, name, bytes, EDDY_COL_VALUE) != 0)
-            break;
-    }
-    st->blob = b ? eddy_api->schema_build(b) : NULL;
-    if (!st->blob || st->blob->ncols != BLOCK_COLS) {
-        eddy_api->schema_release(st->blob);
-        free(st);
-        snprintf(errstr, errstr_size, "out of memory");
-        return EDDY_ENOMEM;
     }
     *state = st;
     return 0;
@@ -186,12 +132,11 @@ static int redact_process(eddy_op *op, void *state, int port, eddy_batch *in)
             seen++;
         }
         size_t n = masked + (size_t)(len - tail);
-        char *p = batch_bytes(op, st, out, n);
+        /* New bytes live in the output batch's arena, as long as the batch. */
+        char *p = eddy_api->batch_alloc(out, n);
         if (!p) {
-            /* A per-record problem: to the processing log, and go on. */
-            eddy_api->record_error(op, r, NULL, 0, EDDY_ERANGE, "value too long to redact");
-            eddy_api->batch_pop(out);
-            continue;
+            rc = EDDY_ENOMEM;
+            break;
         }
         memset(p, '*', masked);
         memcpy(p + masked, s + tail, len - tail);
@@ -208,8 +153,6 @@ static void redact_destroy(eddy_op *op, void *state)
     redact_state *st = state;
     if (!st)
         return;
-    eddy_api->batch_release(st->holder);
-    eddy_api->schema_release(st->blob);
     free(st);
 }
 
