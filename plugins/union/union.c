@@ -21,10 +21,11 @@ static int union_plan(eddy_op *op, char *errstr, size_t errstr_size)
         eddy_api->schema_format(first, &a);
         eddy_api->schema_format(s, &b);
         int rc = pu_err(errstr, errstr_size, EDDY_ETYPE,
-                        "inputs 0 and %d have different schemas: input 0 is (%.*s), input %d "
-                        "is (%.*s)",
-                        i, (int)a.len, a.data ? a.data : "", i, (int)b.len,
-                        b.data ? b.data : "");
+                        "inputs '%s' and '%s' have different schemas: '%s' is (%.*s), '%s' is "
+                        "(%.*s)",
+                        eddy_api->input_name(op, 0), eddy_api->input_name(op, i),
+                        eddy_api->input_name(op, 0), (int)a.len, a.data ? a.data : "",
+                        eddy_api->input_name(op, i), (int)b.len, b.data ? b.data : "");
         eddy_api->buf_free(&a);
         eddy_api->buf_free(&b);
         return rc;

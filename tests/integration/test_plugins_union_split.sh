@@ -60,7 +60,7 @@ rc=$?
 set -e
 echo "$msg"
 [ "$rc" -eq 2 ]
-grep -qF "node 'all': inputs 0 and 1 have different schemas: input 0 is (\`ID\` BIGINT, \`STARS\` INTEGER, \`TAG\` STRING), input 1 is (\`ID\` BIGINT, \`STARS\` INTEGER)" <<< "$msg"
+grep -qF "node 'all': inputs 'a' and 'b' have different schemas: 'a' is (\`ID\` BIGINT, \`STARS\` INTEGER, \`TAG\` STRING), 'b' is (\`ID\` BIGINT, \`STARS\` INTEGER)" <<< "$msg"
 
 # ------------------------------------------------------------------ split
 for first in false true; do
