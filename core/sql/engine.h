@@ -1,0 +1,53 @@
+/* engine.h: the SQL engine as a test driver sees it: statements in, records produced to and
+ * consumed from in-memory topics, deterministic and single-threaded (the runtime behind
+ * `eddy qtt` and `eddy test`). Records cross this interface as JSON text, the way ksqlDB's
+ * query-validation tests write them, so the driver needs no knowledge of formats. */
+#ifndef EDDY_ENGINE_H
+#define EDDY_ENGINE_H
+
+#include "eddy/common.h"
+#include "eddy/arena.h"
+
+typedef struct eddy_engine eddy_engine;
+
+/* Creates an engine. `props` is a NULL-terminated list of key, value strings (a case's
+ * "properties", e.g. "ksql.persistence.wrap.single.values", "false"). */
+int eddy_engine_new(const char *const *props, eddy_engine **out, char *errstr,
+                    size_t errstr_size);
+void eddy_engine_destroy(eddy_engine *e); /* accepts NULL */
+
+/* Executes one statement (text with or without the final ';'). On failure returns a negative
+ * code and ksqlDB's message in errstr (the qtt cases' expectedException.message is matched
+ * against it as a substring). */
+int eddy_engine_execute(eddy_engine *e, const char *sql, char *errstr, size_t errstr_size);
+
+/* A record as JSON text: `key` and `value` are JSON documents ("\"k1\"", "{\"A\":1}",
+ * "0,zero,0.0" for DELIMITED is the JSON string "\"0,zero,0.0\""), NULL when absent (a NULL
+ * key; a NULL value is a tombstone). `headers` is a JSON array of {"KEY": s, "VALUE": base64}
+ * or NULL. `window` is {"start": ms, "end": ms, "type": "time"|"session"} or NULL. */
+typedef struct eddy_engine_record {
+    const char *key;
+    const char *value;
+    int64_t timestamp;  /* -1: none given (the produce time is used) */
+    const char *headers;
+    const char *window;
+} eddy_engine_record;
+
+/* Produces `r` to `topic` (created on first use) and processes it through every running
+ * query, synchronously, before returning (records a query writes are consumed by the queries
+ * reading that topic, depth first). The key and value are serialized with the formats of the
+ * source declared on that topic. EDDY_EPARSE when the JSON does not fit that schema. */
+int eddy_engine_produce(eddy_engine *e, const char *topic, const eddy_engine_record *r,
+                        char *errstr, size_t errstr_size);
+
+/* Every record written to `topic` so far, in order, as a JSON array of objects
+ * {"key": K, "value": V, "timestamp": T, "headers": [...], "window": {...}} (key/value
+ * decoded with the formats of the source declared on that topic; absent key/value as null).
+ * Appended to `out`. EDDY_ENOTFOUND when no such topic exists. */
+int eddy_engine_topic_records(eddy_engine *e, const char *topic, eddy_buf *out);
+
+/* The catalog, as a JSON array of {"name", "type": "STREAM"|"TABLE", "schema", "keyFormat",
+ * "valueFormat", "topic"} (the qtt cases' post.sources). Appended to `out`. */
+int eddy_engine_sources(eddy_engine *e, eddy_buf *out);
+
+#endif
