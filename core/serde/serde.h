@@ -29,11 +29,11 @@ int eddy_serde_new(const eddy_serde_opts *opts, const eddy_schema *schema,
 void eddy_serde_destroy(eddy_serde *s); /* accepts NULL */
 const char *eddy_serde_format_name(const eddy_serde *s);
 
-/* Returned (a positive value, not an error) by eddy_serde_encode when the encoding is a Kafka
- * null rather than bytes: a tombstone (EDDY_REC_TOMBSTONE) for the value part, an unwrapped
- * single column that is NULL, a key whose columns are all NULL, a part with no column (NONE,
- * keyless streams). Nothing is appended to `out` then. */
-#define EDDY_SERDE_NULL 1
+/* EDDY_SERDE_NULL (plugin.h) is returned, a positive value and not an error, by
+ * eddy_serde_encode when the encoding is a Kafka null rather than bytes: a tombstone
+ * (EDDY_REC_TOMBSTONE) for the value part, an unwrapped single column that is NULL, a key
+ * whose columns are all NULL, a part with no column (NONE, keyless streams). Nothing is
+ * appended to `out` then. */
 
 /* Decodes `len` bytes into the part's columns of rec->cols. Strings may point into `buf`
  * (when no unescaping was needed): `buf` must outlive the record. Other memory comes from

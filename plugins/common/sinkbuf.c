@@ -29,6 +29,7 @@ struct sinkbuf {
     const eddy_host_api *api;
     eddy_op *op;
     eddy_serde *serde;
+    bool json;        /* a null record is written as the JSON line `null` */
     writer *w;
     eddy_buf buf;
 };
@@ -162,6 +163,7 @@ int sinkbuf_create(const eddy_host_api *api, eddy_op *op, const char *path, bool
     s->api = api;
     s->op = op;
     int rc = serde_for(api, op, &s->serde, errstr, errstr_size);
+    s->json = strcasecmp(api->config_str(op, "format"), "JSON") == 0;
     if (rc == 0)
         rc = writer_acquire(path, append, &s->w, errstr, errstr_size);
     if (rc) {
@@ -183,6 +185,11 @@ int sinkbuf_process(sinkbuf *s, eddy_batch *in)
         size_t mark = s->buf.len;
         why[0] = '\0';
         int rc = api->serde_encode(s->serde, rec, &s->buf, why, sizeof why);
+        if (rc == EDDY_SERDE_NULL) {
+            /* A tombstone or null row: JSON lines say `null` (read back as a tombstone);
+             * DELIMITED has no way to say it, so the line is empty. */
+            rc = s->json ? api->buf_append(&s->buf, "null", 4) : 0;
+        }
         if (rc == 0)
             rc = api->buf_append(&s->buf, "\n", 1);
         if (rc) {

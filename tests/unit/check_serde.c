@@ -321,10 +321,14 @@ typedef struct dcase {
     const char *want; /* rendering, or the exact message when rc != 0 */
 } dcase;
 
-#define J(src, cols, part, wrap, in, want) {src, "JSON", cols, part, wrap, NULL, in, -1, 0, want}
-#define JE(src, cols, part, wrap, in, rc, want) {src, "JSON", cols, part, wrap, NULL, in, -1, rc, want}
-#define D(src, cols, part, delim, in, want) {src, "DELIMITED", cols, part, -1, delim, in, -1, 0, want}
-#define DE(src, cols, part, delim, in, rc, want) {src, "DELIMITED", cols, part, -1, delim, in, -1, rc, want}
+#define J(src, cols, part, wrap, in, want)                                                  \
+    {src, "JSON", cols, part, wrap, NULL, in, -1, 0, want}
+#define JE(src, cols, part, wrap, in, rc, want)                                              \
+    {src, "JSON", cols, part, wrap, NULL, in, -1, rc, want}
+#define D(src, cols, part, delim, in, want)                                                  \
+    {src, "DELIMITED", cols, part, -1, delim, in, -1, 0, want}
+#define DE(src, cols, part, delim, in, rc, want)                                             \
+    {src, "DELIMITED", cols, part, -1, delim, in, -1, rc, want}
 
 #define VAL_PREFIX "Failed to deserialize value: "
 
@@ -1734,8 +1738,8 @@ static void same(const eddy_type *t, const eddy_value *v, const cJSON *j, const 
     ck_assert_msg(!v->is_null, "a NULL where cJSON has a value in %s", doc);
     switch (t->id) {
     case EDDY_TYPE_BIGINT:
-        ck_assert_msg(cJSON_IsNumber(j) && (double)v->u.i64 == j->valuedouble, "%lld vs %.17g in %s",
-                      (long long)v->u.i64, j->valuedouble, doc);
+        ck_assert_msg(cJSON_IsNumber(j) && (double)v->u.i64 == j->valuedouble,
+                      "%lld vs %.17g in %s", (long long)v->u.i64, j->valuedouble, doc);
         break;
     case EDDY_TYPE_DOUBLE:
         ck_assert_msg(cJSON_IsNumber(j) && memcmp(&v->u.f64, &j->valuedouble, 8) == 0,

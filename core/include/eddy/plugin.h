@@ -103,6 +103,9 @@ typedef enum eddy_log_level {
     EDDY_LOG_DEBUG
 } eddy_log_level;
 
+/* serde_encode's "the part is a Kafka null" result (a positive value, not an error). */
+#define EDDY_SERDE_NULL 1
+
 /* Which columns of a schema a serde reads and writes. */
 typedef enum eddy_serde_part {
     EDDY_SERDE_VALUE = 0, /* the value columns: a Kafka record's value */
@@ -200,7 +203,9 @@ typedef struct eddy_host_api {
      * may point into `buf`, which must outlive them, or into `arena`. */
     int (*serde_decode)(const eddy_serde *s, const uint8_t *buf, size_t len, eddy_record *rec,
                         eddy_arena *arena, char *errstr, size_t errstr_size);
-    /* Appends the part's columns of `rec` to `out`. */
+    /* Appends the part's columns of `rec` to `out`. Returns 0, EDDY_SERDE_NULL when the part
+     * is a Kafka null (a tombstone, a NULL unwrapped value, an all-NULL key, no columns:
+     * nothing is appended), or a negative code. */
     int (*serde_encode)(const eddy_serde *s, const eddy_record *rec, eddy_buf *out,
                         char *errstr, size_t errstr_size);
     void (*serde_destroy)(eddy_serde *s);
