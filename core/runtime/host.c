@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "expr/expr.h"
+#include "io/memtopic.h"
 #include "serde/serde.h"
 #include "sql/parser.h"
 
@@ -272,6 +273,26 @@ static int h_timer_set(eddy_op *op, eddy_time_kind kind, int64_t at)
 }
 
 static bool h_stopping(eddy_op *op) { return op->p->stop != 0; }
+
+/* ----------------------------------------------------------------- topics */
+
+static int h_topic_append(eddy_op *op, const char *topic, const eddy_topic_record *r)
+{
+    if (!op->p->opts.topics)
+        return EDDY_ENOTFOUND;
+    return eddy_topics_append(op->p->opts.topics, topic, r, NULL);
+}
+
+static int h_topic_read(eddy_op *op, const char *topic, int64_t offset, eddy_topic_record *out)
+{
+    if (!op->p->opts.topics)
+        return EDDY_ENOTFOUND;
+    const eddy_topic_record *r = eddy_topics_get(op->p->opts.topics, topic, offset);
+    if (!r)
+        return EDDY_EOF;
+    *out = *r;
+    return 0;
+}
 static bool h_follow(eddy_op *op) { return op->p->opts.follow; }
 
 /* ------------------------------------------------------------------ table */
@@ -336,6 +357,8 @@ static const eddy_host_api host_api = {
     .parse_timestamp = eddy_parse_timestamp,
     .batch_alloc = h_batch_alloc,
     .input_name = h_input_name,
+    .topic_append = h_topic_append,
+    .topic_read = h_topic_read,
 };
 
 const eddy_host_api *eddy_host_api_get(void)

@@ -538,8 +538,11 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-int eddy_pipeline_run(eddy_pipeline *p, char *errstr, size_t errstr_size)
+int eddy_pipeline_start(eddy_pipeline *p, char *errstr, size_t errstr_size)
 {
+    if (p->tasks)
+        return eddy_seterr(errstr, errstr_size, EDDY_ESTATE, "the pipeline is already running");
+    p->err = 0;
     int rc = eddy_proclog_open(p->opts.processing_log, &p->proclog, errstr, errstr_size);
     if (rc)
         return rc;
@@ -572,21 +575,43 @@ int eddy_pipeline_run(eddy_pipeline *p, char *errstr, size_t errstr_size)
         for (int k = p->nnodes - 1; k >= 0 && p->err == 0; k--)
             op_call_create(&t->ops[p->graph->order[k]]);
     }
-    if (p->err == 0) {
-        int nthreads = p->opts.threads < p->ntasks ? p->opts.threads : p->ntasks;
-        worker *ws = calloc((size_t)nthreads, sizeof *ws);
-        for (int i = 0; i < nthreads; i++) {
-            ws[i] = (worker){p, i, nthreads, 0};
-            if (nthreads == 1)
-                worker_main(&ws[i]);
-            else
-                pthread_create(&ws[i].thread, NULL, worker_main, &ws[i]);
+    if (p->err)
+        return eddy_seterr(errstr, errstr_size, p->err, "%s", p->errstr);
+    return 0;
+}
+
+int eddy_pipeline_step(eddy_pipeline *p, char *errstr, size_t errstr_size)
+{
+    if (!p->tasks)
+        return eddy_seterr(errstr, errstr_size, EDDY_ESTATE, "the pipeline is not started");
+    int produced = 0, live = 0;
+    for (int i = 0; i < p->ntasks && p->err == 0; i++) {
+        eddy_task *t = &p->tasks[i];
+        if (t->done)
+            continue;
+        bool all_eof;
+        int rc = task_round(p, t, &all_eof);
+        if (rc < 0)
+            break;
+        produced += rc;
+        if (all_eof) {
+            task_flush(p, t);
+            t->done = true;
+        } else {
+            live++;
         }
-        if (nthreads > 1)
-            for (int i = 0; i < nthreads; i++)
-                pthread_join(ws[i].thread, NULL);
-        free(ws);
     }
+    if (p->err)
+        return eddy_seterr(errstr, errstr_size, p->err, "%s", p->errstr);
+    return produced > 0 ? produced : live > 0 ? 0 : EDDY_EOF;
+}
+
+int eddy_pipeline_finish(eddy_pipeline *p, char *errstr, size_t errstr_size)
+{
+    if (p->err == 0)
+        for (int i = 0; i < p->ntasks; i++)
+            if (!p->tasks[i].done)
+                task_flush(p, &p->tasks[i]);
     for (int i = 0; i < p->ntasks; i++) {
         eddy_task *t = &p->tasks[i];
         task_teardown(p, t);
@@ -608,6 +633,31 @@ int eddy_pipeline_run(eddy_pipeline *p, char *errstr, size_t errstr_size)
     if (p->err)
         return eddy_seterr(errstr, errstr_size, p->err, "%s", p->errstr);
     return 0;
+}
+
+int eddy_pipeline_run(eddy_pipeline *p, char *errstr, size_t errstr_size)
+{
+    int rc = eddy_pipeline_start(p, errstr, errstr_size);
+    if (rc == 0) {
+        int nthreads = p->opts.threads < p->ntasks ? p->opts.threads : p->ntasks;
+        worker *ws = calloc((size_t)nthreads, sizeof *ws);
+        if (!ws)
+            eddy_pipeline_fail(p, EDDY_ENOMEM, "out of memory");
+        for (int i = 0; ws && i < nthreads; i++) {
+            ws[i] = (worker){p, i, nthreads, 0};
+            if (nthreads == 1)
+                worker_main(&ws[i]);
+            else
+                pthread_create(&ws[i].thread, NULL, worker_main, &ws[i]);
+        }
+        if (ws && nthreads > 1)
+            for (int i = 0; i < nthreads; i++)
+                pthread_join(ws[i].thread, NULL);
+        free(ws);
+    }
+    /* finish reports the first error of the run, unless start already failed. */
+    int frc = eddy_pipeline_finish(p, rc ? NULL : errstr, rc ? 0 : errstr_size);
+    return rc ? rc : frc;
 }
 
 void eddy_pipeline_stop(eddy_pipeline *p)

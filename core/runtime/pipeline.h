@@ -7,6 +7,8 @@
 #include "graph/graph.h"
 #include "runtime/loader.h"
 
+struct eddy_topics;
+
 typedef struct eddy_pipeline eddy_pipeline;
 
 /* Options; zero means "the pipeline file's settings, else the default". */
@@ -17,6 +19,8 @@ typedef struct eddy_run_opts {
     int batch_size;              /* records per source poll (settings.batch_size, 1024) */
     bool follow;                 /* sources wait for more data at end of input */
     bool quiet;                  /* no INFO lines on stderr */
+    struct eddy_topics *topics;  /* in-memory topics for topic_* host calls (borrowed), or
+                                    NULL */
 } eddy_run_opts;
 
 /* Binds and checks every node in topological order: the operator exists (an unknown one says
@@ -31,6 +35,16 @@ int eddy_pipeline_new(eddy_graph *g, eddy_loader *l, const eddy_run_opts *opts,
  * operator in topological order (nothing queued is dropped) and destroys the task instances.
  * Returns 0, or the first error an operator returned (errstr says which node). */
 int eddy_pipeline_run(eddy_pipeline *p, char *errstr, size_t errstr_size);
+/* Step mode, for a deterministic driver (the SQL test driver runs several pipelines over
+ * shared in-memory topics on one thread): start creates the tasks; each step polls every
+ * source of every task once, fires due timers, and returns the records the sources produced
+ * (0: nothing to do now; EDDY_EOF: every source is exhausted) or a negative error; finish
+ * flushes and tears down (the same end as run). run = start + steps (or worker threads) +
+ * finish. */
+int eddy_pipeline_start(eddy_pipeline *p, char *errstr, size_t errstr_size);
+int eddy_pipeline_step(eddy_pipeline *p, char *errstr, size_t errstr_size);
+int eddy_pipeline_finish(eddy_pipeline *p, char *errstr, size_t errstr_size);
+
 /* Asks a running pipeline to stop: sources end, everything is flushed. Async-signal-safe. */
 void eddy_pipeline_stop(eddy_pipeline *p);
 void eddy_pipeline_destroy(eddy_pipeline *p); /* accepts NULL */

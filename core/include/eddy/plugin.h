@@ -113,6 +113,21 @@ typedef enum eddy_serde_part {
     EDDY_SERDE_ALL = 2    /* every column (files, stdout: a line holds the whole row) */
 } eddy_serde_part;
 
+/* A record as a topic holds it: key and value bytes (NULL: a Kafka null; a NULL value is a
+ * tombstone), timestamp, headers, and the window of a windowed key. */
+typedef struct eddy_topic_record {
+    const uint8_t *key;
+    const uint8_t *value;
+    uint32_t key_len, value_len;
+    int64_t timestamp;
+    int32_t partition;
+    int64_t offset;        /* set by the topic on append */
+    const eddy_header *headers;
+    uint32_t nheaders;
+    bool windowed;
+    int64_t win_start, win_end;
+} eddy_topic_record;
+
 /* ------------------------------------------------------- the host's API */
 
 /* Passed to eddy_plugin_entry(); valid for the life of the process. Append-only. */
@@ -244,6 +259,13 @@ typedef struct eddy_host_api {
     /* The upstream "node" or "node.port" that feeds input port `port`, for messages; NULL
      * when there is no such port. */
     const char *(*input_name)(eddy_op *op, int port);
+
+    /* In-memory topics (the test driver's; EDDY_ENOTFOUND when the pipeline runs without
+     * them). topic_append copies `r` and returns 0; topic_read fills *out with the record at
+     * `offset` (its memory lives as long as the pipeline) or returns EDDY_EOF when there is
+     * none yet. */
+    int (*topic_append)(eddy_op *op, const char *topic, const eddy_topic_record *r);
+    int (*topic_read)(eddy_op *op, const char *topic, int64_t offset, eddy_topic_record *out);
 } eddy_host_api;
 
 /* ------------------------------------------------------- the descriptor */

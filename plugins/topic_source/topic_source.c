@@ -1,0 +1,215 @@
+/* topic_source.c: reads a topic (in-memory topics of the test driver for now), decoding each
+ * record's key and value into columns; ROWTIME is the record's timestamp or a column. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eddy/plugin.h"
+#include "../common/putil.h"
+#include "../common/topicfmt.h"
+
+EDDY_PLUGIN_API;
+
+static const eddy_config_prop config[] = {
+    TOPICFMT_CONFIG_ROWS,
+    {"columns", EDDY_CONF_COLUMNS, NULL, EDDY_CONF_REQUIRED, NULL,
+     "The columns: KEY columns come from the record key, the others from the value."},
+    {"timestamp", EDDY_CONF_STRING, NULL, 0, NULL,
+     "A BIGINT or TIMESTAMP column to use as ROWTIME (default: the record's timestamp)."},
+    {"table", EDDY_CONF_BOOL, "false", 0, NULL,
+     "A table's changelog: a null value is a tombstone and passes on (a stream drops it)."},
+    {NULL, 0, NULL, 0, NULL, NULL}};
+
+typedef struct state {
+    eddy_schema *schema;
+    eddy_serde *key, *value;
+    const char *topic;
+    int64_t next;
+    int ts_col;
+    bool table;
+} state;
+
+static int parse(eddy_op *op, eddy_schema **schema, int *ts_col, char *errstr, size_t n)
+{
+    char why[EDDY_ERRSTR_SIZE] = "";
+    int rc = eddy_api->columns_parse(op, eddy_api->config_str(op, "columns"), schema, why,
+                                     sizeof why);
+    if (rc)
+        return pu_err(errstr, n, rc, "config 'columns': %s", why);
+    *ts_col = -1;
+    if (eddy_api->config_has(op, "timestamp")) {
+        const char *name = eddy_api->config_str(op, "timestamp");
+        *ts_col = pu_find_column(eddy_api, *schema, name);
+        if (*ts_col < 0) {
+            eddy_api->schema_release(*schema);
+            return pu_err(errstr, n, EDDY_ENOTFOUND, "config 'timestamp': no column '%s'",
+                          name);
+        }
+        eddy_type_id t = (*schema)->cols[*ts_col].type->id;
+        if (t != EDDY_TYPE_BIGINT && t != EDDY_TYPE_TIMESTAMP) {
+            eddy_api->schema_release(*schema);
+            return pu_err(errstr, n, EDDY_ETYPE,
+                          "config 'timestamp': column '%s' must be BIGINT or TIMESTAMP", name);
+        }
+    }
+    return 0;
+}
+
+static int plan(eddy_op *op, char *errstr, size_t errstr_size)
+{
+    eddy_schema *s;
+    int ts;
+    int rc = parse(op, &s, &ts, errstr, errstr_size);
+    if (rc)
+        return rc;
+    eddy_serde *k, *v;
+    rc = topicfmt_serdes(eddy_api, op, s, &k, &v, errstr, errstr_size);
+    if (rc == 0) {
+        eddy_api->serde_destroy(k);
+        eddy_api->serde_destroy(v);
+        rc = eddy_api->output_add(op, NULL, s, errstr, errstr_size);
+    }
+    eddy_api->schema_release(s);
+    return rc;
+}
+
+static int create(eddy_op *op, void **out, char *errstr, size_t errstr_size)
+{
+    state *st = calloc(1, sizeof *st);
+    if (!st)
+        return EDDY_ENOMEM;
+    int rc = parse(op, &st->schema, &st->ts_col, errstr, errstr_size);
+    if (rc == 0)
+        rc = topicfmt_serdes(eddy_api, op, st->schema, &st->key, &st->value, errstr,
+                             errstr_size);
+    if (rc) {
+        eddy_api->schema_release(st->schema);
+        free(st);
+        return rc;
+    }
+    st->topic = eddy_api->config_str(op, "topic");
+    st->table = eddy_api->config_bool(op, "table");
+    eddy_topic_record probe;
+    if (eddy_api->topic_read(op, st->topic, 0, &probe) == EDDY_ENOTFOUND) {
+        eddy_api->serde_destroy(st->key);
+        eddy_api->serde_destroy(st->value);
+        eddy_api->schema_release(st->schema);
+        free(st);
+        return pu_err(errstr, errstr_size, EDDY_ENOTFOUND,
+                      "this run has no topics: topic_source reads the in-memory topics of the "
+                      "SQL test driver (eddy qtt, eddy test)");
+    }
+    *out = st;
+    return 0;
+}
+
+/* Decodes one topic record into a new record of `b`; 1 when appended, 0 when dropped (sent
+ * to the processing log, or a stream's null value), negative on ENOMEM. */
+static int decode(eddy_op *op, state *st, eddy_batch *b, const eddy_topic_record *tr)
+{
+    eddy_record *r = eddy_api->batch_append(b);
+    if (!r)
+        return EDDY_ENOMEM;
+    r->rowtime = tr->timestamp;
+    r->origin.source = st->topic;
+    r->origin.partition = tr->partition;
+    r->origin.offset = tr->offset;
+    r->raw_key = tr->key;
+    r->raw_key_len = tr->key_len;
+    r->raw_value = tr->value;
+    r->raw_value_len = tr->value_len;
+    r->headers = (eddy_header *)tr->headers;
+    r->nheaders = tr->nheaders;
+    if (tr->windowed) {
+        r->flags |= EDDY_REC_WINDOWED;
+        r->win_start = tr->win_start;
+        r->win_end = tr->win_end;
+    }
+    if (!tr->value && !st->table) {
+        eddy_api->batch_pop(b); /* a stream ignores tombstones, as ksqlDB does */
+        return 0;
+    }
+    char why[EDDY_ERRSTR_SIZE] = "";
+    int rc = eddy_api->serde_decode(st->key, tr->key, tr->key_len, r, b->arena, why, sizeof why);
+    const uint8_t *raw = tr->key;
+    size_t raw_len = tr->key_len;
+    if (rc == 0) {
+        rc = eddy_api->serde_decode(st->value, tr->value, tr->value_len, r, b->arena, why,
+                                    sizeof why);
+        raw = tr->value;
+        raw_len = tr->value_len;
+    }
+    if (rc < 0) {
+        if (rc == EDDY_ENOMEM)
+            return rc;
+        eddy_api->record_error(op, r, raw, raw_len, rc, why);
+        eddy_api->batch_pop(b);
+        return 0;
+    }
+    if (!tr->value)
+        r->flags |= EDDY_REC_TOMBSTONE;
+    if (st->ts_col >= 0 && !(r->flags & EDDY_REC_TOMBSTONE)) {
+        const eddy_value *v = &r->cols[st->ts_col];
+        if (v->is_null || (v->type == EDDY_TYPE_BIGINT ? v->u.i64 : v->u.ts) < 0) {
+            eddy_api->record_error(op, r, raw, raw_len, EDDY_ERANGE,
+                                   "the timestamp column is NULL or negative");
+            eddy_api->batch_pop(b);
+            return 0;
+        }
+        r->rowtime = v->type == EDDY_TYPE_BIGINT ? v->u.i64 : v->u.ts;
+    }
+    return 1;
+}
+
+static int poll_(eddy_op *op, void *vs, int max_records)
+{
+    state *st = vs;
+    if (eddy_api->stopping(op))
+        return EDDY_EOF;
+    eddy_batch *b = NULL;
+    int n = 0, rc = 0;
+    eddy_topic_record tr;
+    while (n < max_records && (rc = eddy_api->topic_read(op, st->topic, st->next, &tr)) == 0) {
+        if (!b && !(b = eddy_api->batch_new(op, st->schema, (uint32_t)max_records)))
+            return EDDY_ENOMEM;
+        st->next++;
+        n++;
+        if ((rc = decode(op, st, b, &tr)) < 0)
+            break;
+        rc = 0;
+    }
+    if (rc == EDDY_EOF)
+        rc = 0;
+    if (rc == 0 && b)
+        rc = eddy_api->emit(op, 0, b);
+    eddy_api->batch_release(b);
+    return rc ? rc : n;
+}
+
+static void destroy(eddy_op *op, void *vs)
+{
+    state *st = vs;
+    if (!st)
+        return;
+    eddy_api->serde_destroy(st->key);
+    eddy_api->serde_destroy(st->value);
+    eddy_api->schema_release(st->schema);
+    free(st);
+}
+
+static const eddy_plugin descriptor = {
+    .abi_version = EDDY_PLUGIN_ABI_VERSION,
+    .size = sizeof(eddy_plugin),
+    .name = "topic_source",
+    .description = "Reads a topic, decoding keys and values in their formats (KAFKA, JSON, "
+                   "DELIMITED, NONE).",
+    .version = "1.0.0",
+    .kind = EDDY_PLUGIN_SOURCE,
+    .config = config,
+    .plan = plan,
+    .create = create,
+    .poll = poll_,
+    .destroy = destroy,
+};
+
+EDDY_PLUGIN_DEFINE(descriptor)
