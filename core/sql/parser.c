@@ -1097,6 +1097,35 @@ int eddy_parse_select_item(eddy_parser *p, eddy_ast **out, const char **alias)
     return 0;
 }
 
+/* literal: NULL | number | booleanValue | STRING (as in WITH properties). */
+int eddy_parse_literal(eddy_parser *p, eddy_ast **out)
+{
+    const eddy_token *t = cur(p);
+    if (t->kind == EDDY_TK_STRING || at_number(p, 0) || at_kw(p, EDDY_KW_NULL) ||
+        at_kw(p, EDDY_KW_TRUE) || at_kw(p, EDDY_KW_FALSE))
+        return parse_primary(p, out);
+    if (t->kind == EDDY_TK_MINUS && at_number(p, 1))
+        return parse_unary(p, out);
+    return unexpected(p, "{'NULL', 'TRUE', 'FALSE', '-', STRING, INTEGER_VALUE, "
+                         "DECIMAL_VALUE, FLOATING_POINT_VALUE}");
+}
+
+int eddy_parse_value_expression(eddy_parser *p, eddy_ast **out)
+{
+    return parse_value_expression(p, out);
+}
+
+/* Token helpers for rules defined in other files (see parser.h). */
+const eddy_token *eddy_parser_next(eddy_parser *p) { return next(p); }
+bool eddy_parser_accept(eddy_parser *p, eddy_tok_kind k) { return accept(p, k); }
+int eddy_parser_expect(eddy_parser *p, eddy_tok_kind k) { return expect(p, k); }
+int eddy_parser_expect_kw(eddy_parser *p, eddy_keyword kw) { return expect_kw(p, kw); }
+int eddy_parser_unexpected(eddy_parser *p, const char *expecting)
+{
+    return unexpected(p, expecting);
+}
+bool eddy_parser_at_identifier(const eddy_parser *p) { return at_identifier(p); }
+
 int eddy_parse_eof(eddy_parser *p)
 {
     accept(p, EDDY_TK_SEMI);

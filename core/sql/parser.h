@@ -37,8 +37,23 @@ int eddy_parse_type(eddy_parser *p, eddy_ast_type **out);
 int eddy_parse_select_item(eddy_parser *p, eddy_ast **out, const char **alias);
 /* identifier: unquoted (upper-cased), `back-quoted` or "double-quoted" (verbatim). */
 int eddy_parse_identifier(eddy_parser *p, const char **out);
+/* valueExpression: arithmetic and concatenation, no predicates (GROUP BY, VALUES). */
+int eddy_parse_value_expression(eddy_parser *p, eddy_ast **out);
+/* literal: NULL | number | TRUE | FALSE | STRING (a WITH property's value). */
+int eddy_parse_literal(eddy_parser *p, eddy_ast **out);
 /* Succeeds at end of input (a trailing ';' is allowed). */
 int eddy_parse_eof(eddy_parser *p);
+
+/* Token helpers for rules defined in other files (statement.c): consume the current token;
+ * consume it if of kind k; consume it or report ksqlDB's error for a missing k (expect);
+ * report the current token as unexpected, `expecting` as ANTLR lists it ("{',', ')'}",
+ * NULL for "no viable alternative"); whether it can start an identifier. */
+const eddy_token *eddy_parser_next(eddy_parser *p);
+bool eddy_parser_accept(eddy_parser *p, eddy_tok_kind k);
+int eddy_parser_expect(eddy_parser *p, eddy_tok_kind k);
+int eddy_parser_expect_kw(eddy_parser *p, eddy_keyword kw);
+int eddy_parser_unexpected(eddy_parser *p, const char *expecting);
+bool eddy_parser_at_identifier(const eddy_parser *p);
 
 /* A syntax error at token `t` in ksqlDB's shape: "line L:C: Syntax Error\n<detail>". */
 int eddy_parser_syntax_error(eddy_parser *p, const eddy_token *t, const char *fmt, ...)

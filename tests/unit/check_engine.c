@@ -1,0 +1,146 @@
+/* check_engine.c: the SQL engine: statements, stateless persistent queries over in-memory
+ * topics, record conversion between the test cases' JSON and topic bytes, error messages. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sql/engine.h"
+#include "testutil.h"
+
+static eddy_engine *engine(void)
+{
+    eddy_engine *e;
+    char err[512];
+    ck_assert_msg(eddy_engine_new(NULL, &e, err, sizeof err) == 0, "%s", err);
+    return e;
+}
+
+static void exec_ok(eddy_engine *e, const char *sql)
+{
+    char err[1024] = "";
+    ck_assert_msg(eddy_engine_execute(e, sql, err, sizeof err) == 0, "%s: %s", sql, err);
+}
+
+static void exec_fails(eddy_engine *e, const char *sql, const char *message)
+{
+    char err[1024] = "";
+    ck_assert_msg(eddy_engine_execute(e, sql, err, sizeof err) < 0, "%s succeeded", sql);
+    ck_assert_msg(strstr(err, message) != NULL, "'%s' lacks '%s'", err, message);
+}
+
+static void produce(eddy_engine *e, const char *topic, const char *key, const char *value,
+                    int64_t ts)
+{
+    eddy_engine_record r = {key, value, ts, NULL, NULL};
+    char err[512] = "";
+    ck_assert_msg(eddy_engine_produce(e, topic, &r, err, sizeof err) == 0, "%s", err);
+}
+
+static void expect_records(eddy_engine *e, const char *topic, const char *json)
+{
+    eddy_buf b = {0};
+    ck_assert_int_eq(eddy_engine_topic_records(e, topic, &b), 0);
+    ck_assert_str_eq(eddy_buf_cstr(&b), json);
+    eddy_buf_free(&b);
+}
+
+/* query-validation/project-filter.json #0 "project and filter": DELIMITED values, a STRING
+ * key (KAFKA), a projection keeping the key, WHERE on a value column. */
+START_TEST(project_and_filter_delimited)
+{
+    eddy_engine *e = engine();
+    exec_ok(e, "CREATE STREAM TEST (K STRING KEY, ID bigint, NAME varchar, VALUE double) WITH "
+               "(kafka_topic='test_topic', value_format='DELIMITED');");
+    exec_ok(e, "CREATE STREAM S1 as SELECT K, name FROM test where id > 100;");
+    produce(e, "test_topic", "\"0\"", "\"0,zero,0.0\"", 0);
+    produce(e, "test_topic", "\"100\"", "\"100,100,0.0\"", 0);
+    produce(e, "test_topic", "\"101\"", "\"101,101,0.0\"", 0);
+    expect_records(e, "S1", "[{\"key\":\"101\",\"value\":\"101\",\"timestamp\":0}]");
+    eddy_engine_destroy(e);
+}
+END_TEST
+
+START_TEST(json_values_int_key_and_chained_queries)
+{
+    eddy_engine *e = engine();
+    exec_ok(e, "CREATE STREAM RATINGS (ID INT KEY, STARS INT, CHANNEL STRING) WITH "
+               "(KAFKA_TOPIC='ratings', VALUE_FORMAT='JSON');");
+    exec_ok(e, "CREATE STREAM POOR AS SELECT ID, STARS, UCASE(CHANNEL) AS CH, STARS * 10 "
+               "FROM RATINGS WHERE STARS < 3;");
+    exec_ok(e, "CREATE STREAM WEB WITH (KAFKA_TOPIC='web_topic') AS SELECT * FROM POOR "
+               "WHERE CH = 'WEB';");
+    produce(e, "ratings", "1", "{\"stars\": 1, \"channel\": \"web\"}", 1000);
+    produce(e, "ratings", "2", "{\"stars\": 4, \"channel\": \"web\"}", 2000);
+    produce(e, "ratings", "3", "{\"stars\": 2, \"channel\": \"ios\"}", 3000);
+    /* The INT key is 4 big-endian bytes on the topic and reads back as 1; the unaliased
+     * expression is named KSQL_COL_3 after its position. */
+    expect_records(e, "POOR",
+                   "[{\"key\":1,\"value\":{\"STARS\":1,\"CH\":\"WEB\",\"KSQL_COL_3\":10},"
+                   "\"timestamp\":1000},"
+                   "{\"key\":3,\"value\":{\"STARS\":2,\"CH\":\"IOS\",\"KSQL_COL_3\":20},"
+                   "\"timestamp\":3000}]");
+    expect_records(e, "web_topic",
+                   "[{\"key\":1,\"value\":{\"STARS\":1,\"CH\":\"WEB\",\"KSQL_COL_3\":10},"
+                   "\"timestamp\":1000}]");
+    eddy_buf b = {0};
+    ck_assert_int_eq(eddy_engine_sources(e, &b), 0);
+    ck_assert_msg(strstr(eddy_buf_cstr(&b),
+                         "{\"name\":\"POOR\",\"type\":\"STREAM\",\"schema\":\"`ID` INTEGER KEY, "
+                         "`STARS` INTEGER, `CH` STRING, `KSQL_COL_3` INTEGER\",\"keyFormat\":"
+                         "\"KAFKA\",\"valueFormat\":\"JSON\",\"topic\":\"POOR\"}") != NULL,
+                  "%s", eddy_buf_cstr(&b));
+    eddy_buf_free(&b);
+    ck_assert_int_eq(eddy_engine_topic_records(e, "nope", &b), EDDY_ENOTFOUND);
+    eddy_engine_destroy(e);
+}
+END_TEST
+
+START_TEST(statement_errors)
+{
+    eddy_engine *e = engine();
+    exec_fails(e, "CREATE STREAM A (X INT) WITH (VALUE_FORMAT='JSON');",
+               "Missing required property \"KAFKA_TOPIC\" which has no default value.");
+    exec_fails(e, "CREATE TABLE T (X INT) WITH (KAFKA_TOPIC='t', VALUE_FORMAT='JSON');",
+               "Tables require a PRIMARY KEY. Please define the PRIMARY KEY.");
+    exec_fails(e, "CREATE STREAM A (X INT) WITH (KAFKA_TOPIC='a', VALUE_FORMAT='FOO');",
+               "Unknown format: FOO");
+    exec_fails(e, "CREATE STREAM A (X INT) WITH (KAFKA_TOPIC='a');",
+               "Statement is missing the 'VALUE_FORMAT' property");
+    exec_ok(e, "CREATE STREAM IN1 (ID INT KEY, V STRING) WITH (KAFKA_TOPIC='in', "
+               "VALUE_FORMAT='JSON');");
+    exec_fails(e, "CREATE STREAM IN1 (ID INT KEY) WITH (KAFKA_TOPIC='in', VALUE_FORMAT='JSON');",
+               "Cannot add stream 'IN1': A stream with the same name already exists");
+    exec_fails(e, "CREATE STREAM OUT1 AS SELECT V FROM IN1;",
+               "The query used to build `OUT1` must include the key column ID in its "
+               "projection (eg, SELECT ID...).");
+    exec_fails(e, "CREATE STREAM OUT1 AS SELECT ID FROM IN1;",
+               "The projection contains no value columns.");
+    exec_fails(e, "CREATE STREAM OUT1 AS SELECT * FROM NOPE;", "NOPE does not exist.");
+    exec_fails(e, "CREATE STREAM OUT1 AS SELECT ID, NOPE FROM IN1;",
+               "Column 'NOPE' cannot be resolved.");
+    exec_fails(e, "CREATE STREAM OUT1 AS SELECT ID, V AS ROWTIME FROM IN1;",
+               "`ROWTIME` is a reserved column name. You cannot use it as an alias for a "
+               "column.");
+    exec_fails(e, "CREATE STREAM OUT1 AS SELECT ID, V FROM IN1 WHERE V + 1;", "");
+    exec_fails(e, "CREATE STREAM OUT1 AS SELECT FROM IN1;", "Syntax Error");
+    /* Nothing half-created stays behind: the name is still free. */
+    exec_ok(e, "CREATE STREAM OUT1 AS SELECT ID, V FROM IN1;");
+    eddy_engine_destroy(e);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("engine");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, project_and_filter_delimited);
+    tcase_add_test(tc, json_values_int_key_and_chained_queries);
+    tcase_add_test(tc, statement_errors);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return eddy_test_run(suite());
+}
