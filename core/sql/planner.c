@@ -78,6 +78,190 @@ static bool is_column(const eddy_ast *a, const char *name)
 static const char *const reserved[] = {"ROWTIME", "ROWPARTITION", "ROWOFFSET", "WINDOWSTART",
                                        "WINDOWEND", NULL};
 
+/* The output name of select item `i`: its alias, a column's or a dereferenced field's name,
+ * else KSQL_COL_<i>. */
+static const char *item_name(const eddy_sql_select_item *it, uint32_t i, char *buf, size_t n)
+{
+    if (it->alias)
+        return it->alias;
+    if (it->expr->kind == EDDY_AST_COLUMN || it->expr->kind == EDDY_AST_DEREF)
+        return it->expr->name;
+    snprintf(buf, n, "KSQL_COL_%u", i);
+    return buf;
+}
+
+/* Checks an item against the reserved names (ROWTIME...). */
+static int check_reserved(const eddy_sql_select_item *it, char *errstr, size_t errstr_size)
+{
+    for (const char *const *r = reserved; *r; r++) {
+        if (it->alias && strcmp(it->alias, *r) == 0)
+            return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                               "`%s` is a reserved column name. You cannot use it as an alias "
+                               "for a column.", *r);
+        if (!it->alias && it->expr->kind == EDDY_AST_COLUMN && strcmp(it->expr->name, *r) == 0)
+            return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                               "Reserved column name in select: `%s`. Please remove or alias "
+                               "the column.", *r);
+    }
+    return 0;
+}
+
+/* Appends "expr AS `name`" to `arr`. */
+static void add_item(cJSON *arr, const eddy_ast *expr, const char *name)
+{
+    eddy_buf b = {0};
+    eddy_ast_format(expr, &b);
+    eddy_buf_puts(&b, " AS ");
+    quote_ident(&b, name);
+    cJSON_AddItemToArray(arr, cJSON_CreateString(eddy_buf_cstr(&b)));
+    eddy_buf_free(&b);
+}
+
+static void add_column(cJSON *arr, const char *name)
+{
+    eddy_buf b = {0};
+    quote_ident(&b, name);
+    cJSON_AddItemToArray(arr, cJSON_CreateString(eddy_buf_cstr(&b)));
+    eddy_buf_free(&b);
+}
+
+static bool star_matches(const eddy_sql_select_item *it, const eddy_source *from,
+                         const eddy_sql_query *q)
+{
+    return it->kind == EDDY_SQL_ITEM_STAR || strcmp(it->qualifier, from->name) == 0 ||
+           (q->from.alias && strcmp(it->qualifier, q->from.alias) == 0);
+}
+
+/* Without PARTITION BY: the input's key columns stay the key; each must be selected. */
+static int project_keyed(const eddy_sql_query *q, const eddy_source *from,
+                         const eddy_plan_sink *sink, cJSON *keys, cJSON *values, char *errstr,
+                         size_t errstr_size)
+{
+    const eddy_schema *in = from->schema;
+    bool key_seen[64] = {0};
+    if (in->nkey > 64)
+        return eddy_seterr(errstr, errstr_size, EDDY_EINVAL, "too many key columns");
+    for (uint32_t i = 0; i < q->nitems; i++) {
+        const eddy_sql_select_item *it = &q->items[i];
+        if (it->kind != EDDY_SQL_ITEM_EXPR) {
+            if (!star_matches(it, from, q))
+                return eddy_seterr(errstr, errstr_size, EDDY_ENOTFOUND,
+                                   "'%s' is not a valid stream/table name or alias.",
+                                   it->qualifier);
+            for (uint32_t k = 0; k < in->ncols; k++) {
+                if (k < in->nkey)
+                    key_seen[k] = true;
+                add_column(k < in->nkey ? keys : values, in->cols[k].name);
+            }
+            continue;
+        }
+        int rc = check_reserved(it, errstr, errstr_size);
+        if (rc)
+            return rc;
+        char buf[32];
+        const char *name = item_name(it, i, buf, sizeof buf);
+        int key = -1;
+        for (uint32_t k = 0; k < in->nkey; k++)
+            if (is_column(it->expr, in->cols[k].name) && !key_seen[k])
+                key = (int)k;
+        if (key >= 0)
+            key_seen[key] = true;
+        add_item(key >= 0 ? keys : values, it->expr, name);
+    }
+    for (uint32_t k = 0; k < in->nkey; k++)
+        if (!key_seen[k])
+            return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                               "Key missing from projection (ie, SELECT).\nThe query used to "
+                               "build `%s` must include the key column %s in its projection "
+                               "(eg, SELECT %s...).", sink->name, in->cols[k].name,
+                               in->cols[k].name);
+    return 0;
+}
+
+/* With PARTITION BY: the partition expressions become the key. With `*` the old key columns
+ * move into the value; with a list, the item equal to a partition expression is its key
+ * column, and every other item is a value. */
+static int project_partitioned(const eddy_sql_query *q, const eddy_source *from,
+                               const eddy_plan_sink *sink, cJSON *keys, cJSON *values,
+                               char *errstr, size_t errstr_size)
+{
+    const eddy_schema *in = from->schema;
+    uint32_t np = q->npartition_by;
+    char **ptext = calloc(np ? np : 1, sizeof *ptext);
+    bool *pdone = calloc(np ? np : 1, sizeof *pdone);
+    for (uint32_t k = 0; k < np; k++) {
+        eddy_buf b = {0};
+        eddy_ast_format(q->partition_by[k], &b);
+        ptext[k] = strdup(eddy_buf_cstr(&b));
+        eddy_buf_free(&b);
+    }
+    int rc = 0;
+    bool star = false;
+    for (uint32_t i = 0; i < q->nitems && rc == 0; i++) {
+        const eddy_sql_select_item *it = &q->items[i];
+        if (it->kind != EDDY_SQL_ITEM_EXPR) {
+            if (!star_matches(it, from, q))
+                rc = eddy_seterr(errstr, errstr_size, EDDY_ENOTFOUND,
+                                 "'%s' is not a valid stream/table name or alias.",
+                                 it->qualifier);
+            star = true;
+            continue;
+        }
+        if ((rc = check_reserved(it, errstr, errstr_size)))
+            break;
+        eddy_buf b = {0};
+        eddy_ast_format(it->expr, &b);
+        int part = -1;
+        for (uint32_t k = 0; k < np; k++)
+            if (!pdone[k] && strcmp(ptext[k], eddy_buf_cstr(&b)) == 0)
+                part = (int)k;
+        eddy_buf_free(&b);
+        char buf[32];
+        const char *name = item_name(it, i, buf, sizeof buf);
+        if (part >= 0)
+            pdone[part] = true;
+        add_item(part >= 0 ? keys : values, it->expr, name);
+    }
+    if (rc == 0 && star) {
+        /* Value columns (minus a bare partition column), then the old key columns. */
+        for (int pass = 0; pass < 2; pass++) {
+            for (uint32_t k = 0; k < in->ncols; k++) {
+                if ((k < in->nkey) != (pass == 1))
+                    continue;
+                bool is_part = false;
+                for (uint32_t j = 0; j < np; j++)
+                    is_part |= is_column(q->partition_by[j], in->cols[k].name);
+                if (!is_part)
+                    add_column(values, in->cols[k].name);
+            }
+        }
+    }
+    for (uint32_t k = 0; rc == 0 && k < np; k++) {
+        if (pdone[k])
+            continue;
+        const eddy_ast *pe = q->partition_by[k];
+        if (!star && pe->kind != EDDY_AST_NULL) {
+            rc = eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                             "Key missing from projection (ie, SELECT).\nThe query used to "
+                             "build `%s` must include the partitioning expression %s in its "
+                             "projection (eg, SELECT %s...).", sink->name, ptext[k], ptext[k]);
+            break;
+        }
+        if (pe->kind == EDDY_AST_NULL)
+            continue; /* PARTITION BY NULL: no key */
+        char buf[32];
+        const char *name = pe->kind == EDDY_AST_COLUMN || pe->kind == EDDY_AST_DEREF
+                               ? pe->name
+                               : (snprintf(buf, sizeof buf, "KSQL_COL_%u", k), buf);
+        add_item(keys, pe, name);
+    }
+    for (uint32_t k = 0; k < np; k++)
+        free(ptext[k]);
+    free(ptext);
+    free(pdone);
+    return rc;
+}
+
 int eddy_plan_query(const eddy_catalog *c, const eddy_sql_query *q, const eddy_plan_sink *sink,
                     eddy_graph **out, int *result_node, char *errstr, size_t errstr_size)
 {
@@ -91,8 +275,6 @@ int eddy_plan_query(const eddy_catalog *c, const eddy_sql_query *q, const eddy_p
         return eddy_seterr(errstr, errstr_size, EDDY_EINVAL, "WINDOW is not supported yet");
     if (q->has_group_by)
         return eddy_seterr(errstr, errstr_size, EDDY_EINVAL, "GROUP BY is not supported yet");
-    if (q->has_partition_by)
-        return eddy_seterr(errstr, errstr_size, EDDY_EINVAL, "PARTITION BY is not supported yet");
     if (q->having)
         return eddy_seterr(errstr, errstr_size, EDDY_EINVAL, "HAVING is not supported yet");
     if (from->kind == EDDY_SOURCE_TABLE)
@@ -101,87 +283,13 @@ int eddy_plan_query(const eddy_catalog *c, const eddy_sql_query *q, const eddy_p
 
     const eddy_schema *in = from->schema;
     cJSON *keys = cJSON_CreateArray(), *values = cJSON_CreateArray();
-    bool *key_seen = calloc(in->nkey ? in->nkey : 1, sizeof *key_seen);
-    eddy_buf item = {0};
-    int rc = 0;
-    for (uint32_t i = 0; i < q->nitems && rc == 0; i++) {
-        const eddy_sql_select_item *it = &q->items[i];
-        if (it->kind != EDDY_SQL_ITEM_EXPR) {
-            if (it->kind == EDDY_SQL_ITEM_SOURCE_STAR && strcmp(it->qualifier, from->name) != 0 &&
-                !(q->from.alias && strcmp(it->qualifier, q->from.alias) == 0)) {
-                rc = eddy_seterr(errstr, errstr_size, EDDY_ENOTFOUND,
-                                 "'%s' is not a valid stream/table name or alias.",
-                                 it->qualifier);
-                break;
-            }
-            /* * : every column of the input, keys as keys. */
-            for (uint32_t k = 0; k < in->ncols; k++) {
-                eddy_buf_clear(&item);
-                quote_ident(&item, in->cols[k].name);
-                bool key = k < in->nkey;
-                if (key)
-                    key_seen[k] = true;
-                cJSON_AddItemToArray(key ? keys : values,
-                                     cJSON_CreateString(eddy_buf_cstr(&item)));
-            }
-            continue;
-        }
-        if (it->alias)
-            for (const char *const *r = reserved; *r; r++)
-                if (strcmp(it->alias, *r) == 0) {
-                    rc = eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
-                                     "`%s` is a reserved column name. You cannot use it as an "
-                                     "alias for a column.", *r);
-                    break;
-                }
-        if (rc)
-            break;
-        if (!it->alias && it->expr->kind == EDDY_AST_COLUMN)
-            for (const char *const *r = reserved; *r; r++)
-                if (strcmp(it->expr->name, *r) == 0) {
-                    rc = eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
-                                     "Reserved column name in select: `%s`. Please remove or "
-                                     "alias the column.", *r);
-                    break;
-                }
-        if (rc)
-            break;
-        eddy_buf_clear(&item);
-        eddy_ast_format(it->expr, &item);
-        int key = -1;
-        for (uint32_t k = 0; k < in->nkey; k++)
-            if (is_column(it->expr, in->cols[k].name))
-                key = (int)k;
-        const char *name = it->alias;
-        char derived[32];
-        if (!name && it->expr->kind == EDDY_AST_COLUMN)
-            name = it->expr->name;
-        else if (!name && it->expr->kind == EDDY_AST_DEREF)
-            name = it->expr->name;
-        else if (!name) {
-            snprintf(derived, sizeof derived, "KSQL_COL_%u", i);
-            name = derived;
-        }
-        eddy_buf_puts(&item, " AS ");
-        quote_ident(&item, name);
-        if (key >= 0 && !key_seen[key]) {
-            key_seen[key] = true;
-            cJSON_AddItemToArray(keys, cJSON_CreateString(eddy_buf_cstr(&item)));
-        } else {
-            cJSON_AddItemToArray(values, cJSON_CreateString(eddy_buf_cstr(&item)));
-        }
-    }
-    for (uint32_t k = 0; rc == 0 && k < in->nkey; k++)
-        if (!key_seen[k])
-            rc = eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
-                             "Key missing from projection (ie, SELECT).\nThe query used to "
-                             "build `%s` must include the key column %s in its projection (eg, "
-                             "SELECT %s...).", sink->name, in->cols[k].name, in->cols[k].name);
+    int rc = q->has_partition_by
+                 ? project_partitioned(q, from, sink, keys, values, errstr, errstr_size)
+                 : project_keyed(q, from, sink, keys, values, errstr, errstr_size);
+    (void)in;
     if (rc == 0 && cJSON_GetArraySize(values) == 0)
         rc = eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
                          "The projection contains no value columns.");
-    free(key_seen);
-    eddy_buf_free(&item);
     if (rc) {
         cJSON_Delete(keys);
         cJSON_Delete(values);

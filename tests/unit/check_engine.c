@@ -129,6 +129,30 @@ START_TEST(statement_errors)
 }
 END_TEST
 
+/* query-validation/partition-by.json "partition by with projection select all" and
+ * "expression - select explicit": the partition expression becomes the key; with * the old
+ * key moves to the end of the value. */
+START_TEST(partition_by)
+{
+    eddy_engine *e = engine();
+    exec_ok(e, "CREATE STREAM TEST (K STRING KEY, ID bigint, NAME varchar, VALUE bigint) with "
+               "(kafka_topic='test_topic', value_format = 'delimited');");
+    exec_ok(e, "CREATE STREAM REPARTITIONED AS select * from TEST partition by name;");
+    produce(e, "test_topic", "\"1\"", "\"0,zero,50\"", 0);
+    expect_records(e, "REPARTITIONED", "[{\"key\":\"zero\",\"value\":\"0,50,1\",\"timestamp\":0}]");
+
+    exec_ok(e, "CREATE STREAM INPUT (ID INT KEY, NAME STRING) with (kafka_topic='input', "
+               "value_format='JSON');");
+    exec_ok(e, "CREATE STREAM OUTPUT AS select NAME, ID, ABS(ID) from INPUT partition by ABS(ID);");
+    produce(e, "input", "-10", "{\"NAME\": \"bob\"}", 5);
+    expect_records(e, "OUTPUT",
+                   "[{\"key\":10,\"value\":{\"NAME\":\"bob\",\"ID\":-10},\"timestamp\":5}]");
+    exec_fails(e, "CREATE STREAM O2 AS select NAME from INPUT partition by ABS(ID);",
+               "must include the partitioning expression ABS(ID) in its projection");
+    eddy_engine_destroy(e);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("engine");
@@ -136,6 +160,7 @@ static Suite *suite(void)
     tcase_add_test(tc, project_and_filter_delimited);
     tcase_add_test(tc, json_values_int_key_and_chained_queries);
     tcase_add_test(tc, statement_errors);
+    tcase_add_test(tc, partition_by);
     suite_add_tcase(s, tc);
     return s;
 }
