@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "expr/agg.h"
 #include "expr/expr.h"
 #include "io/memtopic.h"
 #include "serde/serde.h"
@@ -295,6 +296,50 @@ static int h_topic_read(eddy_op *op, const char *topic, int64_t offset, eddy_top
 }
 static bool h_follow(eddy_op *op) { return op->p->opts.follow; }
 
+/* ----------------------------------------------------------- aggregations */
+
+static int h_agg_compile(eddy_op *op, const char *text, const eddy_schema *schema,
+                         eddy_agg **out, char *errstr, size_t errstr_size)
+{
+    eddy_scope scope = {.schema = schema, .pseudo_columns = true};
+    return eddy_agg_compile(text, &scope, out, errstr, errstr_size);
+}
+
+static int h_agg_init(const eddy_agg *a, eddy_arena *arena, eddy_value *acc, char *errstr,
+                      size_t errstr_size)
+{
+    eddy_eval_ctx ctx = {arena, errstr, errstr_size, NULL};
+    return eddy_agg_init(a, &ctx, acc);
+}
+
+static int h_agg_add(const eddy_agg *a, const eddy_record *rec, eddy_arena *arena,
+                     eddy_value *acc, char *errstr, size_t errstr_size)
+{
+    eddy_eval_ctx ctx = {arena, errstr, errstr_size, NULL};
+    return eddy_agg_add(a, rec, &ctx, acc);
+}
+
+static int h_agg_undo(const eddy_agg *a, const eddy_record *rec, eddy_arena *arena,
+                      eddy_value *acc, char *errstr, size_t errstr_size)
+{
+    eddy_eval_ctx ctx = {arena, errstr, errstr_size, NULL};
+    return eddy_agg_undo(a, rec, &ctx, acc);
+}
+
+static int h_agg_merge(const eddy_agg *a, eddy_arena *arena, eddy_value *acc,
+                       const eddy_value *other, char *errstr, size_t errstr_size)
+{
+    eddy_eval_ctx ctx = {arena, errstr, errstr_size, NULL};
+    return eddy_agg_merge(a, &ctx, acc, other);
+}
+
+static int h_agg_result(const eddy_agg *a, const eddy_value *acc, eddy_arena *arena,
+                        eddy_value *out, char *errstr, size_t errstr_size)
+{
+    eddy_eval_ctx ctx = {arena, errstr, errstr_size, NULL};
+    return eddy_agg_result(a, &ctx, acc, out);
+}
+
 /* ------------------------------------------------------------------ table */
 
 static const eddy_host_api host_api = {
@@ -359,6 +404,21 @@ static const eddy_host_api host_api = {
     .input_name = h_input_name,
     .topic_append = h_topic_append,
     .topic_read = h_topic_read,
+    .agg_compile = h_agg_compile,
+    .agg_type = eddy_agg_type,
+    .agg_can_undo = eddy_agg_can_undo,
+    .agg_init = h_agg_init,
+    .agg_add = h_agg_add,
+    .agg_undo = h_agg_undo,
+    .agg_merge = h_agg_merge,
+    .agg_result = h_agg_result,
+    .agg_destroy = eddy_agg_destroy,
+    .arena_new = eddy_arena_new,
+    .arena_destroy = eddy_arena_destroy,
+    .arena_alloc = eddy_arena_alloc,
+    .value_copy = eddy_value_copy,
+    .value_equal = eddy_value_equal,
+    .value_hash = eddy_value_hash,
 };
 
 const eddy_host_api *eddy_host_api_get(void)

@@ -198,13 +198,19 @@ typedef struct eddy_sql_script {
 } eddy_sql_script;
 
 /* Parses `text` (NUL-terminated; borrowed only for the call: statements keep copies) into
- * statements, all in `arena` (caller-owned; the result lives as long as the arena).
+ * statements, all in `arena` (caller-owned; the result lives as long as the arena). `origin`
+ * (a file name, or NULL) is borrowed and kept in out->origin.
  * Statements are separated by ';' (the last one may omit it); empty statements are skipped.
- * The first error stops the parse: EDDY_EPARSE (or EDDY_ERANGE for a number out of range,
- * EDDY_ENOMEM), and errstr holds ksqlDB's message followed by the failing statement:
+ * Lines and columns count from the start of the script. The first error stops the parse:
+ * EDDY_EPARSE (EDDY_EINVAL for a KEY / PRIMARY KEY misuse, EDDY_ERANGE for a number out of
+ * range, EDDY_ENOMEM), errstr holding ksqlDB's message and then the failing statement:
  *   "line 2:47: Syntax Error\nSyntax error at or near 'NULL' at line 2:47\nStatement: ..."
- * With an `origin` (a file name) the position reads "origin:2:47: Syntax Error...".
- * Lines and columns count from the start of the script. Not thread-safe per arena. */
+ *   "Line: 1, Col: 21: Column `ID` is a 'KEY' column: please use 'PRIMARY KEY' for tables."
+ *   "Failed to prepare statement: line 2:40: Invalid numeric literal: 9223372036854775808"
+ * (the last as ksqlDB words it, one column to the right of the literal). With an origin,
+ * every error reads "origin:2:39: <message>\nStatement: ..." at the true column.
+ * Variables (${name}) are not substituted: they fail as undefined. Not thread-safe per
+ * arena. */
 int eddy_sql_parse_script(const char *text, const char *origin, eddy_arena *arena,
                           eddy_sql_script *out, char *errstr, size_t errstr_size);
 

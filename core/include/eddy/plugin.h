@@ -88,6 +88,8 @@ typedef struct eddy_op eddy_op;
 
 /* A compiled, typed expression (opaque). Immutable: one may be evaluated by several tasks. */
 typedef struct eddy_expr eddy_expr;
+/* A compiled aggregate call ("SUM(STARS)") over a schema (opaque). Immutable. */
+typedef struct eddy_agg eddy_agg;
 /* A serializer/deserializer for one format (opaque). Immutable after creation. */
 typedef struct eddy_serde eddy_serde;
 
@@ -266,6 +268,34 @@ typedef struct eddy_host_api {
      * none yet. */
     int (*topic_append)(eddy_op *op, const char *topic, const eddy_topic_record *r);
     int (*topic_read)(eddy_op *op, const char *topic, int64_t offset, eddy_topic_record *out);
+
+    /* Aggregations. agg_compile takes one aggregate call ("COUNT(*)", "SUM(STARS)",
+     * "TOPK(X, 3)") over `schema`. The accumulator is a value of the call's state type; every
+     * call returns 0 or a negative code with errstr; memory comes from `arena`. agg_add and
+     * agg_undo evaluate the arguments on `rec`. */
+    int (*agg_compile)(eddy_op *op, const char *text, const eddy_schema *schema,
+                       eddy_agg **out, char *errstr, size_t errstr_size);
+    const eddy_type *(*agg_type)(const eddy_agg *a);
+    bool (*agg_can_undo)(const eddy_agg *a);
+    int (*agg_init)(const eddy_agg *a, eddy_arena *arena, eddy_value *acc, char *errstr,
+                    size_t errstr_size);
+    int (*agg_add)(const eddy_agg *a, const eddy_record *rec, eddy_arena *arena,
+                   eddy_value *acc, char *errstr, size_t errstr_size);
+    int (*agg_undo)(const eddy_agg *a, const eddy_record *rec, eddy_arena *arena,
+                    eddy_value *acc, char *errstr, size_t errstr_size);
+    int (*agg_merge)(const eddy_agg *a, eddy_arena *arena, eddy_value *acc,
+                     const eddy_value *other, char *errstr, size_t errstr_size);
+    int (*agg_result)(const eddy_agg *a, const eddy_value *acc, eddy_arena *arena,
+                      eddy_value *out, char *errstr, size_t errstr_size);
+    void (*agg_destroy)(eddy_agg *a);
+
+    /* Memory and values for operators that keep state. */
+    eddy_arena *(*arena_new)(size_t chunk_size);
+    void (*arena_destroy)(eddy_arena *a);
+    void *(*arena_alloc)(eddy_arena *a, size_t n);
+    int (*value_copy)(eddy_arena *arena, const eddy_value *v, eddy_value *out);
+    bool (*value_equal)(const eddy_value *a, const eddy_value *b);
+    uint64_t (*value_hash)(const eddy_value *v, uint64_t seed);
 } eddy_host_api;
 
 /* ------------------------------------------------------- the descriptor */
