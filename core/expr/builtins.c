@@ -23,5 +23,14 @@ int eddy_builtins_register(eddy_registry *r)
         rc = eddy_builtins_math_register(r);
     if (!rc)
         rc = eddy_builtins_null_register(r);
+    if (!rc)
+        rc = eddy_builtins_time_register(r);
+    if (!rc)
+        rc = eddy_builtins_collection_register(r);
+    if (!rc)
+        rc = eddy_builtins_json_register(r);
+    if (!rc)
+        rc = eddy_builtins_misc_register(r);
+    rc = rc ? rc : eddy_builtins_agg_register(r); /* aggregates: builtins_agg.c */
     return rc;
 }

@@ -12,10 +12,14 @@ static const eddy_config_prop filter_config[] = {
     {"where", EDDY_CONF_EXPR, NULL, EDDY_CONF_REQUIRED, NULL,
      "A BOOLEAN expression over the input's columns (and ROWTIME, ROWPARTITION, ROWOFFSET); "
      "a record is kept when it is TRUE (NULL and FALSE drop it)."},
+    {"table", EDDY_CONF_BOOL, "false", 0, NULL,
+     "The input is a table's changelog: a row the predicate rejects becomes a delete "
+     "(tombstone) of its key, and deletes pass through (ksqlDB's table filter, HAVING)."},
     {NULL, 0, NULL, 0, NULL, NULL}};
 
 typedef struct filter_state {
     eddy_expr *where;
+    bool table;
 } filter_state;
 
 static int filter_plan(eddy_op *op, char *errstr, size_t errstr_size)
@@ -41,6 +45,7 @@ static int filter_create(eddy_op *op, void **state, char *errstr, size_t errstr_
         free(st);
         return rc;
     }
+    st->table = eddy_api->config_bool(op, "table");
     *state = st;
     return 0;
 }
@@ -56,18 +61,29 @@ static int filter_process(eddy_op *op, void *state, int port, eddy_batch *in)
     for (uint32_t i = 0; i < in->n; i++) {
         const eddy_record *rec = &in->recs[i];
         why[0] = '\0';
-        /* Temporaries of the evaluation go into the output's arena. */
-        int keep = pu_eval_predicate(eddy_api, op, st->where, rec, out->arena, why, sizeof why);
-        if (keep < 0) {
-            eddy_api->record_error(op, rec, NULL, 0, keep, why);
-            continue;
+        /* A delete passes through: the key is gone whatever the predicate says. */
+        int keep = 1;
+        if (!(rec->flags & EDDY_REC_TOMBSTONE)) {
+            /* Temporaries of the evaluation go into the output's arena. */
+            keep = pu_eval_predicate(eddy_api, op, st->where, rec, out->arena, why, sizeof why);
+            if (keep < 0) {
+                /* As ksqlDB: the error is logged and the predicate counts as false. */
+                eddy_api->record_error(op, rec, NULL, 0, keep, why);
+                keep = 0;
+            }
         }
-        if (keep && !eddy_api->batch_append_copy(out, rec)) {
+        eddy_record *o = keep || st->table ? eddy_api->batch_append_copy(out, rec) : NULL;
+        if ((keep || st->table) && !o) {
             rc = EDDY_ENOMEM;
             break;
         }
+        if (!keep && o)
+            o->flags |= EDDY_REC_TOMBSTONE; /* a table row that no longer qualifies */
     }
-    if (rc == 0 && out->n == in->n)
+    bool changed = false;
+    for (uint32_t i = 0; !changed && i < out->n; i++)
+        changed = out->recs[i].flags != in->recs[i].flags;
+    if (rc == 0 && out->n == in->n && !changed)
         rc = eddy_api->emit(op, 0, in);
     else if (rc == 0 && out->n > 0) {
         rc = eddy_api->batch_retain_parent(out, in);

@@ -20,6 +20,7 @@ static const eddy_config_prop project_config[] = {
 
 typedef struct project_state {
     size_t n;
+    size_t nkey;       /* the first nkey exprs are key items */
     eddy_expr **exprs; /* in output column order: key items, then columns */
     const char **texts;
     eddy_schema *schema;
@@ -48,6 +49,7 @@ static int project_build(eddy_op *op, project_state **out, char *errstr, size_t 
     project_state *st = calloc(1, sizeof *st);
     if (!st)
         return pu_err(errstr, errstr_size, EDDY_ENOMEM, "out of memory");
+    st->nkey = nkey;
     st->exprs = calloc(nkey + ncol, sizeof *st->exprs);
     st->texts = calloc(nkey + ncol, sizeof *st->texts);
     eddy_schema_builder *b = eddy_api->schema_builder_new();
@@ -139,18 +141,20 @@ static int project_process(eddy_op *op, void *state, int port, eddy_batch *in)
             break;
         }
         eddy_value *cols = o->cols;
-        *o = *r; /* ROWTIME, window, headers, origin, raw bytes */
+        *o = *r; /* ROWTIME, window, headers, origin, raw bytes, tombstone flag */
         o->cols = cols;
-        for (size_t c = 0; c < st->n; c++) {
+        /* A delete (tombstone) carries its key only: the value columns stay NULL. */
+        size_t n = (r->flags & EDDY_REC_TOMBSTONE) ? st->nkey : st->n;
+        for (size_t c = 0; c < n; c++) {
             why[0] = '\0';
             int erc = eddy_api->expr_eval(op, st->exprs[c], r, out->arena, &cols[c], why,
                                           sizeof why);
             if (erc) {
+                /* As ksqlDB: the error is logged and the column is NULL; the row goes on. */
                 char reason[EDDY_ERRSTR_SIZE + 64];
                 snprintf(reason, sizeof reason, "'%s': %s", st->texts[c], why);
                 eddy_api->record_error(op, r, NULL, 0, erc, reason);
-                eddy_api->batch_pop(out);
-                break;
+                cols[c] = eddy_null(st->schema->cols[c].type->id);
             }
         }
     }

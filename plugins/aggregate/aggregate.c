@@ -1,0 +1,450 @@
+/* aggregate.c: GROUP BY with aggregate functions, optionally windowed (TUMBLING, HOPPING,
+ * SESSION): keeps one accumulator per group (and window) and emits the group's updated row
+ * for every input record, as ksqlDB does uncached. Records too late for their window (stream
+ * time at or past window end + grace) are dropped. State is in memory (changelog topics come
+ * with the Kafka runtime). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "eddy/plugin.h"
+#include "../common/putil.h"
+
+EDDY_PLUGIN_API;
+
+static const eddy_config_prop config[] = {
+    {"group_by", EDDY_CONF_STRING_MAP, NULL, EDDY_CONF_REQUIRED, NULL,
+     "Key column name -> expression, in key order: {\"ID\": \"ID\"}."},
+    {"aggregates", EDDY_CONF_STRING_MAP, NULL, EDDY_CONF_REQUIRED, NULL,
+     "Value column name -> aggregate call: {\"TOTAL\": \"SUM(AMOUNT)\", \"N\": \"COUNT(*)\"}."},
+    {"window", EDDY_CONF_ENUM, "NONE", 0, "NONE|TUMBLING|HOPPING|SESSION",
+     "Windowing of the groups."},
+    {"size_ms", EDDY_CONF_INT, "0", 0, NULL, "Window size (SESSION: the inactivity gap)."},
+    {"advance_ms", EDDY_CONF_INT, "0", 0, NULL, "HOPPING: the advance."},
+    {"grace_ms", EDDY_CONF_INT, "86400000", 0, NULL,
+     "How long after a window's end records are still accepted (stream time)."},
+    {NULL, 0, NULL, 0, NULL, NULL}};
+
+enum { WIN_NONE, WIN_TUMBLING, WIN_HOPPING, WIN_SESSION };
+
+typedef struct entry {
+    uint64_t hash;
+    int64_t ws, we;     /* window bounds (0, 0 when not windowed) */
+    eddy_value *key;    /* nkeys values (store arena) */
+    eddy_value *acc;    /* naggs accumulators (store arena) */
+    int32_t next;       /* chain in the bucket, -1 ends */
+    bool live;
+} entry;
+
+typedef struct state {
+    eddy_schema *out;
+    int nkeys, naggs;
+    eddy_expr **keys;
+    eddy_agg **aggs;
+    int window;
+    int64_t size, advance, grace;
+    int64_t stream_time;
+    eddy_arena *store;
+    entry *entries;
+    int32_t nentries, cap;
+    int32_t *buckets;
+    uint32_t nbuckets;
+} state;
+
+static int window_kind(eddy_op *op)
+{
+    const char *w = eddy_api->config_str(op, "window");
+    return strcasecmp(w, "TUMBLING") == 0   ? WIN_TUMBLING
+           : strcasecmp(w, "HOPPING") == 0  ? WIN_HOPPING
+           : strcasecmp(w, "SESSION") == 0  ? WIN_SESSION
+                                            : WIN_NONE;
+}
+
+static void free_state(state *st)
+{
+    for (int i = 0; st->keys && i < st->nkeys; i++)
+        eddy_api->expr_destroy(st->keys[i]);
+    for (int i = 0; st->aggs && i < st->naggs; i++)
+        eddy_api->agg_destroy(st->aggs[i]);
+    free(st->keys);
+    free(st->aggs);
+    eddy_api->schema_release(st->out);
+    if (st->store)
+        eddy_api->arena_destroy(st->store);
+    free(st->entries);
+    free(st->buckets);
+    free(st);
+}
+
+/* Compiles the config into `st` and builds the output schema. */
+static int compile(eddy_op *op, state *st, char *errstr, size_t errstr_size)
+{
+    const eddy_schema *in = eddy_api->input_schema(op, 0);
+    st->nkeys = (int)eddy_api->config_count(op, "group_by");
+    st->naggs = (int)eddy_api->config_count(op, "aggregates");
+    st->keys = calloc((size_t)st->nkeys + 1, sizeof *st->keys);
+    st->aggs = calloc((size_t)st->naggs + 1, sizeof *st->aggs);
+    if (!st->keys || !st->aggs)
+        return EDDY_ENOMEM;
+    if (st->naggs == 0)
+        return pu_err(errstr, errstr_size, EDDY_EINVAL, "config 'aggregates': none given");
+    eddy_schema_builder *b = eddy_api->schema_builder_new();
+    char why[EDDY_ERRSTR_SIZE];
+    int rc = 0;
+    for (int i = 0; i < st->nkeys && rc == 0; i++) {
+        const char *name, *text = eddy_api->config_entry(op, "group_by", (size_t)i, &name);
+        why[0] = '\0';
+        rc = eddy_api->expr_compile(op, text, in, &st->keys[i], why, sizeof why);
+        if (rc)
+            rc = pu_err(errstr, errstr_size, rc, "config 'group_by': %s: %s", name, why);
+        else if (eddy_api->schema_builder_add(b, name, eddy_api->expr_type(st->keys[i]),
+                                              EDDY_COL_KEY))
+            rc = pu_err(errstr, errstr_size, EDDY_EEXIST, "config 'group_by': column '%s' "
+                        "named twice", name);
+    }
+    for (int i = 0; i < st->naggs && rc == 0; i++) {
+        const char *name, *text = eddy_api->config_entry(op, "aggregates", (size_t)i, &name);
+        why[0] = '\0';
+        rc = eddy_api->agg_compile(op, text, in, &st->aggs[i], why, sizeof why);
+        if (rc)
+            rc = pu_err(errstr, errstr_size, rc, "%s", why);
+        else if (eddy_api->schema_builder_add(b, name, eddy_api->agg_type(st->aggs[i]),
+                                              EDDY_COL_VALUE))
+            rc = pu_err(errstr, errstr_size, EDDY_EEXIST, "config 'aggregates': column '%s' "
+                        "named twice", name);
+    }
+    st->out = eddy_api->schema_build(b);
+    if (rc == 0 && !st->out)
+        rc = EDDY_ENOMEM;
+    st->window = window_kind(op);
+    st->size = eddy_api->config_int(op, "size_ms");
+    st->advance = eddy_api->config_int(op, "advance_ms");
+    st->grace = eddy_api->config_int(op, "grace_ms");
+    if (rc == 0 && st->window != WIN_NONE && st->size <= 0)
+        rc = pu_err(errstr, errstr_size, EDDY_EINVAL, "config 'size_ms': must be positive");
+    if (rc == 0 && st->window == WIN_HOPPING && (st->advance <= 0 || st->advance > st->size))
+        rc = pu_err(errstr, errstr_size, EDDY_EINVAL,
+                    "config 'advance_ms': must be positive and at most the window size");
+    return rc;
+}
+
+static int plan(eddy_op *op, char *errstr, size_t errstr_size)
+{
+    state *st = calloc(1, sizeof *st);
+    if (!st)
+        return EDDY_ENOMEM;
+    int rc = compile(op, st, errstr, errstr_size);
+    if (rc == 0)
+        rc = eddy_api->output_add(op, NULL, st->out, errstr, errstr_size);
+    free_state(st);
+    return rc;
+}
+
+static int create(eddy_op *op, void **out, char *errstr, size_t errstr_size)
+{
+    state *st = calloc(1, sizeof *st);
+    if (!st)
+        return EDDY_ENOMEM;
+    int rc = compile(op, st, errstr, errstr_size);
+    st->store = eddy_api->arena_new(0);
+    st->nbuckets = 1024;
+    st->buckets = malloc(st->nbuckets * sizeof *st->buckets);
+    if (rc == 0 && (!st->store || !st->buckets))
+        rc = EDDY_ENOMEM;
+    if (rc) {
+        free_state(st);
+        return rc;
+    }
+    memset(st->buckets, 0xff, st->nbuckets * sizeof *st->buckets);
+    st->stream_time = INT64_MIN;
+    *out = st;
+    return 0;
+}
+
+static uint64_t key_hash(const state *st, const eddy_value *kv)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ull;
+    for (int i = 0; i < st->nkeys; i++)
+        h = eddy_api->value_hash(&kv[i], h);
+    return h;
+}
+
+static bool key_equal(const state *st, const eddy_value *a, const eddy_value *b)
+{
+    for (int i = 0; i < st->nkeys; i++)
+        if (!eddy_api->value_equal(&a[i], &b[i]))
+            return false;
+    return true;
+}
+
+static int rehash(state *st)
+{
+    uint32_t nb = st->nbuckets * 2;
+    int32_t *b = malloc(nb * sizeof *b);
+    if (!b)
+        return EDDY_ENOMEM;
+    memset(b, 0xff, nb * sizeof *b);
+    for (int32_t i = 0; i < st->nentries; i++) {
+        uint32_t k = (uint32_t)(st->entries[i].hash & (nb - 1));
+        st->entries[i].next = b[k];
+        b[k] = i;
+    }
+    free(st->buckets);
+    st->buckets = b;
+    st->nbuckets = nb;
+    return 0;
+}
+
+/* The entry of (key, window), created (accumulators initialised) when `create`. */
+static entry *lookup(state *st, uint64_t h, const eddy_value *kv, int64_t ws, int64_t we,
+                     bool create, char *why, size_t n)
+{
+    for (int32_t i = st->buckets[h & (st->nbuckets - 1)]; i >= 0; i = st->entries[i].next) {
+        entry *e = &st->entries[i];
+        if (e->live && e->hash == h && e->ws == ws && e->we == we && key_equal(st, e->key, kv))
+            return e;
+    }
+    if (!create)
+        return NULL;
+    if (st->nentries == st->cap) {
+        int32_t cap = st->cap ? st->cap * 2 : 256;
+        entry *p = realloc(st->entries, (size_t)cap * sizeof *p);
+        if (!p)
+            return NULL;
+        st->entries = p;
+        st->cap = cap;
+    }
+    if ((uint32_t)st->nentries >= st->nbuckets && rehash(st))
+        return NULL;
+    entry *e = &st->entries[st->nentries];
+    e->hash = h;
+    e->ws = ws;
+    e->we = we;
+    e->live = true;
+    e->key = eddy_api->arena_alloc(st->store, (size_t)st->nkeys * sizeof *e->key + 1);
+    e->acc = eddy_api->arena_alloc(st->store, (size_t)st->naggs * sizeof *e->acc + 1);
+    if (!e->key || !e->acc)
+        return NULL;
+    for (int i = 0; i < st->nkeys; i++)
+        if (eddy_api->value_copy(st->store, &kv[i], &e->key[i]))
+            return NULL;
+    for (int i = 0; i < st->naggs; i++) {
+        eddy_value acc;
+        if (eddy_api->agg_init(st->aggs[i], st->store, &acc, why, n) ||
+            eddy_api->value_copy(st->store, &acc, &e->acc[i]))
+            return NULL;
+    }
+    uint32_t k = (uint32_t)(h & (st->nbuckets - 1));
+    e->next = st->buckets[k];
+    st->buckets[k] = st->nentries++;
+    return e;
+}
+
+/* Appends the output row of `e` (or its tombstone) to `out`. */
+static int emit_row(state *st, eddy_batch *out, const entry *e, const eddy_record *src,
+                    bool tombstone, char *why, size_t n)
+{
+    eddy_record *o = eddy_api->batch_append(out);
+    if (!o)
+        return EDDY_ENOMEM;
+    o->rowtime = src->rowtime;
+    o->origin = src->origin;
+    if (st->window != WIN_NONE) {
+        o->flags |= EDDY_REC_WINDOWED;
+        o->win_start = e->ws;
+        o->win_end = e->we;
+    }
+    for (int i = 0; i < st->nkeys; i++)
+        o->cols[i] = e->key[i];
+    if (tombstone) {
+        o->flags |= EDDY_REC_TOMBSTONE;
+        return 0;
+    }
+    for (int i = 0; i < st->naggs; i++) {
+        int rc = eddy_api->agg_result(st->aggs[i], &e->acc[i], out->arena,
+                                      &o->cols[st->nkeys + i], why, n);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* Folds `r` into entry `e` (new accumulators copied into the store). */
+static int fold(state *st, entry *e, const eddy_record *r, eddy_arena *scratch, char *why,
+                size_t n)
+{
+    for (int i = 0; i < st->naggs; i++) {
+        eddy_value acc = e->acc[i];
+        int rc = eddy_api->agg_add(st->aggs[i], r, scratch, &acc, why, n);
+        if (rc)
+            return rc;
+        if ((rc = eddy_api->value_copy(st->store, &acc, &e->acc[i])))
+            return rc;
+    }
+    return 0;
+}
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+
+static int session(eddy_op *op, state *st, eddy_batch *out, const eddy_record *r,
+                   const eddy_value *kv, uint64_t h, char *why, size_t n)
+{
+    int64_t ts = r->rowtime, ws = ts, we = ts;
+    /* Sessions of this key that the record touches merge into one. */
+    int32_t merged[64];
+    int nm = 0;
+    for (int32_t i = 0; i < st->nentries && nm < 64; i++) {
+        entry *e = &st->entries[i];
+        if (e->live && e->hash == h && key_equal(st, e->key, kv) && ts >= e->ws - st->size &&
+            ts <= e->we + st->size) {
+            merged[nm++] = i;
+            ws = e->ws < ws ? e->ws : ws;
+            we = e->we > we ? e->we : we;
+        }
+    }
+    if (st->stream_time >= we + st->grace)
+        return 0; /* too late */
+    int rc = 0;
+    entry *target = NULL;
+    for (int k = 0; k < nm && rc == 0; k++) {
+        entry *e = &st->entries[merged[k]];
+        if (e->ws == ws && e->we == we) {
+            target = e; /* the record falls inside an existing session */
+            continue;
+        }
+        rc = emit_row(st, out, e, r, true, why, n); /* the old session goes away */
+    }
+    if (rc)
+        return rc;
+    if (!target) {
+        target = lookup(st, h, kv, ws, we, true, why, n);
+        if (!target)
+            return EDDY_ENOMEM;
+        for (int k = 0; k < nm && rc == 0; k++) {
+            entry *e = &st->entries[merged[k]];
+            if (e == target)
+                continue;
+            for (int i = 0; i < st->naggs && rc == 0; i++) {
+                eddy_value acc = target->acc[i];
+                rc = eddy_api->agg_merge(st->aggs[i], out->arena, &acc, &e->acc[i], why, n);
+                if (rc == 0)
+                    rc = eddy_api->value_copy(st->store, &acc, &target->acc[i]);
+            }
+            e->live = false;
+        }
+    }
+    if (rc == 0)
+        rc = fold(st, target, r, out->arena, why, n);
+    if (rc == 0)
+        rc = emit_row(st, out, target, r, false, why, n);
+    (void)op;
+    return rc;
+}
+
+static int process(eddy_op *op, void *vs, int port, eddy_batch *in)
+{
+    state *st = vs;
+    eddy_batch *out = eddy_api->batch_new(op, st->out, in->n);
+    if (!out)
+        return EDDY_ENOMEM;
+    char why[EDDY_ERRSTR_SIZE];
+    eddy_value kv[64];
+    int rc = 0;
+    for (uint32_t ri = 0; ri < in->n && rc == 0; ri++) {
+        const eddy_record *r = &in->recs[ri];
+        if (r->flags & EDDY_REC_TOMBSTONE)
+            continue;
+        why[0] = '\0';
+        bool null_key = false;
+        int erc = 0;
+        for (int i = 0; i < st->nkeys && i < 64 && erc == 0; i++) {
+            erc = eddy_api->expr_eval(op, st->keys[i], r, out->arena, &kv[i], why, sizeof why);
+            null_key |= erc == 0 && kv[i].is_null;
+        }
+        if (erc) {
+            eddy_api->record_error(op, r, NULL, 0, erc, why);
+            continue;
+        }
+        if (null_key)
+            continue; /* ksqlDB drops rows whose grouping key is NULL */
+        if (r->rowtime > st->stream_time)
+            st->stream_time = r->rowtime;
+        uint64_t h = key_hash(st, kv);
+        uint32_t mark = out->n;
+        if (st->window == WIN_SESSION) {
+            rc = session(op, st, out, r, kv, h, why, sizeof why);
+        } else {
+            int64_t starts[64];
+            int nw = 0;
+            if (st->window == WIN_NONE) {
+                starts[nw++] = 0;
+            } else if (st->window == WIN_TUMBLING) {
+                starts[nw++] = floor_div(r->rowtime, st->size) * st->size;
+            } else {
+                /* Hopping: every window [s, s + size) holding the record, oldest first. */
+                int64_t last = floor_div(r->rowtime, st->advance) * st->advance;
+                int64_t first = last;
+                while (first - st->advance > r->rowtime - st->size && first - st->advance >= 0)
+                    first -= st->advance;
+                for (int64_t s = first; s <= last && nw < 64; s += st->advance)
+                    if (s >= 0)
+                        starts[nw++] = s;
+            }
+            for (int w = 0; w < nw && rc == 0; w++) {
+                int64_t ws = st->window == WIN_NONE ? 0 : starts[w];
+                int64_t we = st->window == WIN_NONE ? 0 : starts[w] + st->size;
+                if (st->window != WIN_NONE && st->stream_time >= we + st->grace)
+                    continue; /* too late for this window */
+                entry *e = lookup(st, h, kv, ws, we, true, why, sizeof why);
+                if (!e) {
+                    rc = why[0] ? EDDY_EFUNC : EDDY_ENOMEM;
+                    break;
+                }
+                rc = fold(st, e, r, out->arena, why, sizeof why);
+                if (rc == 0)
+                    rc = emit_row(st, out, e, r, false, why, sizeof why);
+            }
+        }
+        if (rc && rc != EDDY_ENOMEM) {
+            /* A function failed on this row: log it, take back its output, go on. */
+            while (out->n > mark)
+                eddy_api->batch_pop(out);
+            eddy_api->record_error(op, r, NULL, 0, rc, why);
+            rc = 0;
+        }
+    }
+    if (rc == 0)
+        rc = eddy_api->emit(op, 0, out);
+    eddy_api->batch_release(out);
+    return rc;
+}
+
+static void destroy(eddy_op *op, void *vs)
+{
+    if (vs)
+        free_state(vs);
+}
+
+static const eddy_plugin descriptor = {
+    .abi_version = EDDY_PLUGIN_ABI_VERSION,
+    .size = sizeof(eddy_plugin),
+    .name = "aggregate",
+    .description = "GROUP BY with aggregate functions, optionally windowed (TUMBLING, "
+                   "HOPPING, SESSION); emits every update.",
+    .version = "1.0.0",
+    .kind = EDDY_PLUGIN_TRANSFORM,
+    .min_inputs = 1,
+    .max_inputs = 1,
+    .config = config,
+    .plan = plan,
+    .create = create,
+    .process = process,
+    .destroy = destroy,
+};
+
+EDDY_PLUGIN_DEFINE(descriptor)
