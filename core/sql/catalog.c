@@ -29,6 +29,7 @@ void eddy_source_free(eddy_source *s)
     free(s->timestamp);
     free(s->timestamp_format);
     free(s->query_id);
+    free(s->window_type);
     free(s);
 }
 

@@ -25,6 +25,7 @@ typedef struct eddy_source {
     char *timestamp_format;
     bool read_only;          /* CREATE SOURCE ... */
     char *query_id;          /* the query that writes it (CREATE ... AS SELECT), or NULL */
+    char *window_type;       /* windowed key: TUMBLING, HOPPING or SESSION; NULL if not */
 } eddy_source;
 
 typedef struct eddy_catalog eddy_catalog;

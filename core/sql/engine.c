@@ -404,6 +404,15 @@ static int create_as(eddy_engine *e, const eddy_sql_stmt *st, char *errstr, size
     if (old)
         return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
                            "CREATE OR REPLACE of a running query is not supported yet");
+    bool makes_table = st->query->has_group_by || from->kind == EDDY_SOURCE_TABLE;
+    if (makes_table && !table)
+        return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                           "Invalid result type. Your SELECT query produces a TABLE. Please use "
+                           "CREATE TABLE AS SELECT statement instead.");
+    if (!makes_table && table)
+        return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                           "Invalid result type. Your SELECT query produces a STREAM. Please "
+                           "use CREATE STREAM AS SELECT statement instead.");
     eddy_source *s = calloc(1, sizeof *s);
     s->name = strdup(st->name);
     s->kind = table ? EDDY_SOURCE_TABLE : EDDY_SOURCE_STREAM;
@@ -417,6 +426,15 @@ static int create_as(eddy_engine *e, const eddy_sql_stmt *st, char *errstr, size
     s->topic = with_text(st, "KAFKA_TOPIC");
     if (!s->topic)
         s->topic = strdup(st->name);
+    /* Grouping a keyless stream gives the result a key: the default key format applies. */
+    if (st->query->has_group_by && strcmp(s->key_format, "NONE") == 0) {
+        free(s->key_format);
+        const char *dk = prop(e, "ksql.persistence.default.format.key");
+        s->key_format = upper_dup(dk ? dk : "KAFKA");
+    }
+    static const char *const wnames[] = {NULL, "TUMBLING", "HOPPING", "SESSION"};
+    if (st->query->window.kind != EDDY_SQL_WINDOW_NONE)
+        s->window_type = strdup(wnames[st->query->window.kind]);
     int rc = apply_formats(st, s, errstr, errstr_size);
     if (rc == 0) {
         default_wrap(e, s);
@@ -745,9 +763,12 @@ int eddy_engine_topic_records(eddy_engine *e, const char *topic, eddy_buf *out)
             cJSON_Delete(j);
         }
         eddy_buf_printf(out, ",\"timestamp\":%lld", (long long)r->timestamp);
-        if (r->windowed)
-            eddy_buf_printf(out, ",\"window\":{\"start\":%lld,\"end\":%lld,\"type\":\"time\"}",
-                            (long long)r->win_start, (long long)r->win_end);
+        if (r->windowed) {
+            bool session = s && s->window_type && strcmp(s->window_type, "SESSION") == 0;
+            eddy_buf_printf(out, ",\"window\":{\"start\":%lld,\"end\":%lld,\"type\":\"%s\"}",
+                            (long long)r->win_start, (long long)r->win_end,
+                            session ? "session" : "time");
+        }
         if (r->nheaders) {
             eddy_buf_puts(out, ",\"headers\":[");
             for (uint32_t h = 0; h < r->nheaders; h++) {

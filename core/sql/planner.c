@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "eddy/udf.h"
 #include "sql/ast.h"
 
 eddy_source *eddy_plan_from(const eddy_catalog *c, const eddy_sql_query *q, char *errstr,
@@ -262,6 +263,279 @@ static int project_partitioned(const eddy_sql_query *q, const eddy_source *from,
     return rc;
 }
 
+/* ------------------------------------------------------------ aggregation */
+
+/* Rewriting select items and HAVING over the aggregate operator's output: each GROUP BY
+ * expression becomes its key column, each aggregate call a KSQL_AGG_VARIABLE_<n> column. */
+typedef struct aggplan {
+    eddy_arena *arena;
+    uint32_t ngroup;
+    char **gtext;        /* GROUP BY expressions as text */
+    char **gname;        /* their key column names */
+    uint32_t nagg;
+    char *atext[64];     /* aggregate calls as text (deduplicated) */
+    char *aname[64];
+    const char *bad;     /* a column used outside any aggregate and GROUP BY */
+    bool windowed;
+    int rc;
+    char *errstr;
+    size_t errstr_size;
+} aggplan;
+
+static char *ast_text(const eddy_ast *a)
+{
+    eddy_buf b = {0};
+    eddy_ast_format(a, &b);
+    char *t = strdup(eddy_buf_cstr(&b));
+    eddy_buf_free(&b);
+    return t;
+}
+
+static eddy_ast *column_node(eddy_arena *arena, const eddy_ast *at, const char *name)
+{
+    eddy_ast *n = eddy_ast_new(arena, EDDY_AST_COLUMN, at->line, at->col);
+    if (n)
+        n->name = eddy_arena_strndup(arena, name, strlen(name));
+    return n;
+}
+
+static bool is_aggregate(const char *name)
+{
+    eddy_func_binding b;
+    return eddy_registry_resolve(NULL, name, EDDY_FUNC_AGGREGATE, 0, NULL, &b, NULL, 0) !=
+           EDDY_ENOTFOUND;
+}
+
+static eddy_ast *rewrite(aggplan *p, const eddy_ast *a)
+{
+    if (!a || p->rc)
+        return (eddy_ast *)a;
+    char *text = ast_text(a);
+    for (uint32_t g = 0; g < p->ngroup; g++) {
+        if (strcmp(text, p->gtext[g]) == 0) {
+            free(text);
+            return column_node(p->arena, a, p->gname[g]);
+        }
+    }
+    if (a->kind == EDDY_AST_FUNC && is_aggregate(a->name)) {
+        uint32_t i = 0;
+        while (i < p->nagg && strcmp(p->atext[i], text) != 0)
+            i++;
+        if (i == p->nagg) {
+            if (p->nagg == 64) {
+                free(text);
+                p->rc = eddy_seterr(p->errstr, p->errstr_size, EDDY_EINVAL,
+                                    "too many aggregate calls");
+                return (eddy_ast *)a;
+            }
+            char name[32];
+            snprintf(name, sizeof name, "KSQL_AGG_VARIABLE_%u", i);
+            p->atext[i] = text;
+            p->aname[i] = strdup(name);
+            p->nagg++;
+        } else {
+            free(text);
+        }
+        return column_node(p->arena, a, p->aname[i]);
+    }
+    free(text);
+    if (a->kind == EDDY_AST_COLUMN) {
+        bool window_col = strcmp(a->name, "WINDOWSTART") == 0 || strcmp(a->name, "WINDOWEND") == 0;
+        if (!(window_col && p->windowed) && strcmp(a->name, "ROWTIME") != 0 && !p->bad)
+            p->bad = a->name;
+        return (eddy_ast *)a;
+    }
+    if (a->nkids == 0)
+        return (eddy_ast *)a;
+    eddy_ast *n = eddy_arena_alloc(p->arena, sizeof *n);
+    eddy_ast **kids = eddy_arena_alloc(p->arena, a->nkids * sizeof *kids);
+    if (!n || !kids) {
+        p->rc = EDDY_ENOMEM;
+        return (eddy_ast *)a;
+    }
+    *n = *a;
+    for (uint32_t i = 0; i < a->nkids; i++)
+        kids[i] = rewrite(p, a->kids[i]);
+    n->kids = kids;
+    return n;
+}
+
+static void aggplan_free(aggplan *p)
+{
+    for (uint32_t g = 0; g < p->ngroup; g++) {
+        free(p->gtext[g]);
+        free(p->gname[g]);
+    }
+    free(p->gtext);
+    free(p->gname);
+    for (uint32_t i = 0; i < p->nagg; i++) {
+        free(p->atext[i]);
+        free(p->aname[i]);
+    }
+    eddy_arena_destroy(p->arena);
+}
+
+static const char *window_name(eddy_sql_window_kind k)
+{
+    return k == EDDY_SQL_WINDOW_TUMBLING  ? "TUMBLING"
+           : k == EDDY_SQL_WINDOW_HOPPING ? "HOPPING"
+           : k == EDDY_SQL_WINDOW_SESSION ? "SESSION"
+                                          : "NONE";
+}
+
+static int plan_aggregate(const eddy_catalog *c, const eddy_sql_query *q,
+                          const eddy_source *from, const eddy_plan_sink *sink, eddy_graph **out,
+                          int *result_node, char *errstr, size_t errstr_size)
+{
+    (void)c;
+    aggplan p = {.arena = eddy_arena_new(0), .errstr = errstr, .errstr_size = errstr_size,
+                 .windowed = q->window.kind != EDDY_SQL_WINDOW_NONE};
+    p.ngroup = q->ngroup_by;
+    p.gtext = calloc(p.ngroup + 1, sizeof *p.gtext);
+    p.gname = calloc(p.ngroup + 1, sizeof *p.gname);
+    int rc = 0;
+    if (p.ngroup == 0)
+        rc = eddy_seterr(errstr, errstr_size, EDDY_EINVAL, "GROUP BY requires at least one "
+                         "grouping expression.");
+    for (uint32_t g = 0; g < p.ngroup && rc == 0; g++) {
+        const eddy_ast *ge = q->group_by[g];
+        p.gtext[g] = ast_text(ge);
+        /* A key is named after its column (or dereferenced field); an expression after the
+         * select item that computes it, else KSQL_COL_<n>. */
+        const char *name = ge->kind == EDDY_AST_COLUMN || ge->kind == EDDY_AST_DEREF ? ge->name
+                                                                                     : NULL;
+        char buf[32];
+        if (!name) {
+            for (uint32_t i = 0; i < q->nitems && !name; i++) {
+                const eddy_sql_select_item *it = &q->items[i];
+                if (it->kind == EDDY_SQL_ITEM_EXPR && it->alias) {
+                    char *t = ast_text(it->expr);
+                    if (strcmp(t, p.gtext[g]) == 0)
+                        name = it->alias;
+                    free(t);
+                }
+            }
+        }
+        if (!name) {
+            snprintf(buf, sizeof buf, "KSQL_COL_%u", g);
+            name = buf;
+        }
+        p.gname[g] = strdup(name);
+    }
+    /* Rewrite the projection and HAVING; collect the aggregate calls. */
+    cJSON *keys = cJSON_CreateArray(), *values = cJSON_CreateArray();
+    bool *gseen = calloc(p.ngroup + 1, sizeof *gseen);
+    for (uint32_t i = 0; i < q->nitems && rc == 0; i++) {
+        const eddy_sql_select_item *it = &q->items[i];
+        if (it->kind != EDDY_SQL_ITEM_EXPR) {
+            rc = eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                             "SELECT * is not supported with GROUP BY");
+            break;
+        }
+        if (!(p.windowed && it->expr->kind == EDDY_AST_COLUMN &&
+              (strcmp(it->expr->name, "WINDOWSTART") == 0 ||
+               strcmp(it->expr->name, "WINDOWEND") == 0)) &&
+            (rc = check_reserved(it, errstr, errstr_size)))
+            break;
+        eddy_ast *r = rewrite(&p, it->expr);
+        if ((rc = p.rc))
+            break;
+        char buf[32];
+        const char *name = item_name(it, i, buf, sizeof buf);
+        int key = -1;
+        for (uint32_t g = 0; g < p.ngroup; g++)
+            if (r->kind == EDDY_AST_COLUMN && strcmp(r->name, p.gname[g]) == 0 && !gseen[g])
+                key = (int)g;
+        if (key >= 0)
+            gseen[key] = true;
+        add_item(key >= 0 ? keys : values, r, name);
+    }
+    eddy_ast *having = NULL;
+    if (rc == 0 && q->having) {
+        having = rewrite(&p, q->having);
+        rc = p.rc;
+    }
+    if (rc == 0 && p.bad)
+        rc = eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                         "Non-aggregate SELECT expression(s) not part of GROUP BY: %s", p.bad);
+    for (uint32_t g = 0; rc == 0 && g < p.ngroup; g++)
+        if (!gseen[g])
+            rc = eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                             "Key missing from projection (ie, SELECT).\nThe query used to "
+                             "build `%s` must include the grouping expression %s in its "
+                             "projection (eg, SELECT %s...).", sink->name, p.gtext[g],
+                             p.gtext[g]);
+    if (rc == 0 && p.nagg == 0)
+        rc = eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                         "GROUP BY requires aggregate functions in either the SELECT or HAVING "
+                         "clause.");
+    if (rc == 0 && cJSON_GetArraySize(values) == 0)
+        rc = eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                         "The projection contains no value columns.");
+    free(gseen);
+    if (rc) {
+        cJSON_Delete(keys);
+        cJSON_Delete(values);
+        aggplan_free(&p);
+        return rc;
+    }
+
+    eddy_graph *g = eddy_graph_new(sink->name);
+    const char *prev = "source";
+    eddy_graph_add_node(g, "source", "topic_source", source_config(from), NULL, 0);
+    if (q->where) {
+        eddy_buf w = {0};
+        eddy_ast_format(q->where, &w);
+        cJSON *fc = cJSON_CreateObject();
+        cJSON_AddStringToObject(fc, "where", eddy_buf_cstr(&w));
+        eddy_buf_free(&w);
+        eddy_graph_add_node(g, "where", "filter", fc, &prev, 1);
+        prev = "where";
+    }
+    cJSON *ac = cJSON_CreateObject();
+    cJSON *gm = cJSON_AddObjectToObject(ac, "group_by");
+    for (uint32_t k = 0; k < p.ngroup; k++)
+        cJSON_AddStringToObject(gm, p.gname[k], p.gtext[k]);
+    cJSON *am = cJSON_AddObjectToObject(ac, "aggregates");
+    for (uint32_t k = 0; k < p.nagg; k++)
+        cJSON_AddStringToObject(am, p.aname[k], p.atext[k]);
+    if (p.windowed) {
+        cJSON_AddStringToObject(ac, "window", window_name(q->window.kind));
+        cJSON_AddNumberToObject(ac, "size_ms", (double)q->window.size_ms);
+        if (q->window.kind == EDDY_SQL_WINDOW_HOPPING)
+            cJSON_AddNumberToObject(ac, "advance_ms", (double)q->window.advance_ms);
+        if (q->window.has_grace)
+            cJSON_AddNumberToObject(ac, "grace_ms", (double)q->window.grace_ms);
+    }
+    eddy_graph_add_node(g, "aggregate", "aggregate", ac, &prev, 1);
+    prev = "aggregate";
+    if (having) {
+        eddy_buf w = {0};
+        eddy_ast_format(having, &w);
+        cJSON *fc = cJSON_CreateObject();
+        cJSON_AddStringToObject(fc, "where", eddy_buf_cstr(&w));
+        cJSON_AddBoolToObject(fc, "table", 1);
+        eddy_buf_free(&w);
+        eddy_graph_add_node(g, "having", "filter", fc, &prev, 1);
+        prev = "having";
+    }
+    cJSON *pc = cJSON_CreateObject();
+    cJSON_AddItemToObject(pc, "columns", values);
+    cJSON_AddItemToObject(pc, "key", keys);
+    int proj = eddy_graph_add_node(g, "project", "project", pc, &prev, 1);
+    prev = "project";
+    eddy_graph_add_node(g, "sink", "topic_sink", sink_config(sink), &prev, 1);
+    aggplan_free(&p);
+    rc = eddy_graph_validate(g, errstr, errstr_size);
+    if (rc) {
+        eddy_graph_destroy(g);
+        return rc;
+    }
+    *out = g;
+    *result_node = proj;
+    return 0;
+}
+
 int eddy_plan_query(const eddy_catalog *c, const eddy_sql_query *q, const eddy_plan_sink *sink,
                     eddy_graph **out, int *result_node, char *errstr, size_t errstr_size)
 {
@@ -271,15 +545,17 @@ int eddy_plan_query(const eddy_catalog *c, const eddy_sql_query *q, const eddy_p
         return EDDY_ENOTFOUND;
     if (q->njoins)
         return eddy_seterr(errstr, errstr_size, EDDY_EINVAL, "JOIN is not supported yet");
-    if (q->window.kind != EDDY_SQL_WINDOW_NONE)
-        return eddy_seterr(errstr, errstr_size, EDDY_EINVAL, "WINDOW is not supported yet");
-    if (q->has_group_by)
-        return eddy_seterr(errstr, errstr_size, EDDY_EINVAL, "GROUP BY is not supported yet");
-    if (q->having)
-        return eddy_seterr(errstr, errstr_size, EDDY_EINVAL, "HAVING is not supported yet");
     if (from->kind == EDDY_SOURCE_TABLE)
         return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
                            "queries over tables are not supported yet");
+    if (q->has_group_by)
+        return plan_aggregate(c, q, from, sink, out, result_node, errstr, errstr_size);
+    if (q->window.kind != EDDY_SQL_WINDOW_NONE)
+        return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                           "WINDOW clause requires a GROUP BY clause.");
+    if (q->having)
+        return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                           "HAVING clause requires a GROUP BY clause.");
 
     const eddy_schema *in = from->schema;
     cJSON *keys = cJSON_CreateArray(), *values = cJSON_CreateArray();

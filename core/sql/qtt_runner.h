@@ -74,18 +74,23 @@ bool eddy_qtt_skip_reason(const eddy_qtt_run *r, char *why, size_t why_size);
  * {key, value, timestamp, headers, window} objects, as eddy_engine_topic_records writes it)
  * in order and in count. `schema` is the output source's schema as ksqlDB prints it
  * ("ID STRING KEY, DEC DECIMAL(6,4)"), or NULL when unknown; it tells DECIMAL (exact, scale
- * included) from DOUBLE (within 1e-6). Returns true when they match; else writes the first
- * difference (record index, field, expected vs actual) into `why`. */
+ * included, see eddy_qtt_values_equal) from DOUBLE (within 1e-6). Returns true when they
+ * match; else writes the first difference (record index, field, expected vs actual) into
+ * `why`. */
 bool eddy_qtt_compare_records(const eddy_qtt_record *expected, size_t nexpected,
                               const eddy_json *actual, const char *schema, char *why,
                               size_t why_size);
 
 /* Compares two JSON values as the records' keys and values are compared. `type` is a ksqlDB
- * type ("DECIMAL(4,2)", "STRUCT<A DOUBLE>") or NULL when unknown. Rules: numbers with a DECIMAL
- * type, or an expected string against an actual number, compare exactly with scale;
- * otherwise two integer lexemes compare exactly, and any other pair of numbers by value
- * within 1e-6 (absolute); objects (structs, maps) need the same member count and equal
- * members, in any order; arrays equal element-wise; strings byte-wise. */
+ * type ("DECIMAL(4,2)", "STRUCT<A DOUBLE>") or NULL when unknown. Rules:
+ * - DECIMAL(p,s): the actual number must be written with scale s exactly and equal the
+ *   expected value exactly (the expected lexeme's scale is not used: the QTT files' numbers
+ *   were normalized to shortest float form, 12.30 became 12.3); an expected string against
+ *   an actual number compares as decimals, scale included ("15.10" != 15.1);
+ * - otherwise two integer lexemes compare exactly (any size), any other pair of numbers by
+ *   value within 1e-6 (absolute), so an expected 1 matches a DOUBLE 1.0;
+ * - objects (structs, maps) need the same member count and equal members, in any order;
+ *   arrays equal element-wise; strings byte-wise; null only equals null. */
 bool eddy_qtt_values_equal(const eddy_json *expected, const eddy_json *actual,
                            const char *type);
 

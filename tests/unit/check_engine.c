@@ -153,6 +153,53 @@ START_TEST(partition_by)
 }
 END_TEST
 
+/* query-validation/count.json #0: COUNT() per key, every update emitted. */
+START_TEST(group_by_count)
+{
+    eddy_engine *e = engine();
+    exec_ok(e, "CREATE STREAM TEST (ID BIGINT KEY, NAME varchar, VALUE double) WITH "
+               "(kafka_topic='test_topic', value_format='DELIMITED');");
+    exec_fails(e, "CREATE STREAM S1 as SELECT id, count() FROM test group by id;",
+               "Your SELECT query produces a TABLE. Please use CREATE TABLE AS SELECT");
+    exec_ok(e, "CREATE TABLE S2 as SELECT id, count() FROM test group by id;");
+    produce(e, "test_topic", "0", "\"zero,0.0\"", 0);
+    produce(e, "test_topic", "0", "\"100,0.0\"", 0);
+    produce(e, "test_topic", "100", "\"100,0.0\"", 0);
+    expect_records(e, "S2", "[{\"key\":0,\"value\":\"1\",\"timestamp\":0},"
+                            "{\"key\":0,\"value\":\"2\",\"timestamp\":0},"
+                            "{\"key\":100,\"value\":\"1\",\"timestamp\":0}]");
+    exec_fails(e, "CREATE TABLE S3 as SELECT id, name, count() FROM test group by id;",
+               "Non-aggregate SELECT expression(s) not part of GROUP BY: NAME");
+    eddy_engine_destroy(e);
+}
+END_TEST
+
+/* query-validation/tumbling-windows.json #0: MAX per 30 s window with a 1 minute grace;
+ * records whose window closed (stream time >= end + grace) are dropped. */
+START_TEST(tumbling_window_max)
+{
+    eddy_engine *e = engine();
+    exec_ok(e, "CREATE STREAM TEST (ID BIGINT KEY, VALUE bigint) WITH (kafka_topic='test_topic', "
+               "value_format='DELIMITED');");
+    exec_ok(e, "CREATE TABLE S2 as SELECT ID, max(value) FROM test WINDOW TUMBLING (SIZE 30 "
+               "SECONDS, GRACE PERIOD 1 MINUTE) group by id;");
+    static const struct { const char *k, *v; int64_t ts; } in[] = {
+        {"0", "\"0\"", 0},      {"0", "\"1\"", 89999},     {"0", "\"5\"", 10009},
+        {"0", "\"0\"", 90000},  {"0", "\"6\"", 10010},     {"1", "\"100\"", 10009},
+        {"1", "\"101\"", 30000}, {"1", "\"200\"", 86412022}, {"1", "\"200\"", 60000}};
+    for (size_t i = 0; i < sizeof in / sizeof in[0]; i++)
+        produce(e, "test_topic", in[i].k, in[i].v, in[i].ts);
+    expect_records(e, "S2",
+        "[{\"key\":0,\"value\":\"0\",\"timestamp\":0,\"window\":{\"start\":0,\"end\":30000,\"type\":\"time\"}},"
+        "{\"key\":0,\"value\":\"1\",\"timestamp\":89999,\"window\":{\"start\":60000,\"end\":90000,\"type\":\"time\"}},"
+        "{\"key\":0,\"value\":\"5\",\"timestamp\":10009,\"window\":{\"start\":0,\"end\":30000,\"type\":\"time\"}},"
+        "{\"key\":0,\"value\":\"0\",\"timestamp\":90000,\"window\":{\"start\":90000,\"end\":120000,\"type\":\"time\"}},"
+        "{\"key\":1,\"value\":\"101\",\"timestamp\":30000,\"window\":{\"start\":30000,\"end\":60000,\"type\":\"time\"}},"
+        "{\"key\":1,\"value\":\"200\",\"timestamp\":86412022,\"window\":{\"start\":86400000,\"end\":86430000,\"type\":\"time\"}}]");
+    eddy_engine_destroy(e);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("engine");
@@ -161,6 +208,8 @@ static Suite *suite(void)
     tcase_add_test(tc, json_values_int_key_and_chained_queries);
     tcase_add_test(tc, statement_errors);
     tcase_add_test(tc, partition_by);
+    tcase_add_test(tc, group_by_count);
+    tcase_add_test(tc, tumbling_window_max);
     suite_add_tcase(s, tc);
     return s;
 }
