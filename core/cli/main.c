@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "cli/datagen.h"
+#include "cli/qtt.h"
 #include "graph/graph.h"
 #include "runtime/loader.h"
 #include "runtime/pipeline.h"
@@ -24,6 +25,8 @@ static const char usage_main[] =
     "  explain FILE    check a pipeline and print its graph (text, or --dot)\n"
     "  plugins [NAME]  list the operator plugins found, or describe one\n"
     "  datagen KIND    generate demo data (ratings, customers) as JSON lines\n"
+    "  qtt PATH...     run ksqlDB query-validation test cases (conformance)\n"
+    "  test            run a SQL test: -s statements.sql -i input.json -o output.json\n"
     "  version         print the version\n"
     "\n"
     "Run `eddy COMMAND --help` for a command's options.\n"
@@ -438,6 +441,10 @@ int main(int argc, char **argv)
         return cmd_plugins(argc - 1, argv + 1);
     if (strcmp(cmd, "datagen") == 0)
         return eddy_cli_datagen(argc - 1, argv + 1);
+    if (strcmp(cmd, "qtt") == 0)
+        return eddy_cli_qtt(argc - 1, argv + 1);
+    if (strcmp(cmd, "test") == 0)
+        return eddy_cli_test(argc - 1, argv + 1);
     fprintf(stderr, "eddy: unknown command '%s'\n\n%s", cmd, usage_main);
     return EDDY_EXIT_USAGE;
 }

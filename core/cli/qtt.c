@@ -23,10 +23,13 @@ static const char usage_qtt[] =
     "\n"
     "Options:\n"
     "  --report FILE       also write one JSON line per run:\n"
-    "                      {file, index, name, variant, status, reason}\n"
+    "                      {file, index, name, variant, status, reason}, plus post and\n"
+    "                      post_reason when the case's post.sources were compared with\n"
+    "                      the catalog (a bonus check: it never changes the status)\n"
     "  --filter SUBSTRING  only runs whose `FILE #INDEX NAME` contains SUBSTRING\n"
     "  --timeout SECONDS   per run (default 10); a hung run fails, the others go on\n"
-    "  -v, --verbose       per-file summary on stderr at the end\n"
+    "  -v, --verbose       per-file summary on stderr at the end (with post.sources\n"
+    "                      matches / checks)\n"
     "\n"
     "Exit codes: 0 every case ran (whatever the results), 1 usage error, 3 a path or file\n"
     "could not be read.\n";
@@ -118,6 +121,14 @@ static void report_line(FILE *f, const char *file, size_t index, const eddy_qtt_
     eddy_json_write_string(&b, r->variant, strlen(r->variant));
     eddy_buf_printf(&b, ",\"status\":\"%s\",\"reason\":", eddy_qtt_status_name(res->status));
     eddy_json_write_string(&b, res->reason, strlen(res->reason));
+    if (res->post != EDDY_QTT_POST_NONE) {
+        eddy_buf_printf(&b, ",\"post\":\"%s\"",
+                        res->post == EDDY_QTT_POST_OK ? "ok" : "differs");
+        if (res->post_reason[0]) {
+            eddy_buf_puts(&b, ",\"post_reason\":");
+            eddy_json_write_string(&b, res->post_reason, strlen(res->post_reason));
+        }
+    }
     eddy_buf_puts(&b, "}\n");
     fwrite(b.data, 1, b.len, f);
     eddy_buf_free(&b);
@@ -139,7 +150,16 @@ static void print_line(const char *file, size_t index, const char *name,
 
 typedef struct counts {
     size_t pass, fail, skip;
+    size_t post_ok, post_checked; /* post.sources: the bonus check */
 } counts;
+
+static void count_post(counts *c, eddy_qtt_post p)
+{
+    if (p != EDDY_QTT_POST_NONE)
+        c->post_checked++;
+    if (p == EDDY_QTT_POST_OK)
+        c->post_ok++;
+}
 
 static void count(counts *c, eddy_qtt_status s)
 {
@@ -263,6 +283,8 @@ int eddy_cli_qtt(int argc, char **argv)
                     report_line(rep, fe->display, index, &runs[k], &res);
                 count(&total, res.status);
                 count(&per_file[fi], res.status);
+                count_post(&total, res.post);
+                count_post(&per_file[fi], res.post);
             }
             eddy_qtt_runs_free(runs, nruns);
         }
@@ -271,11 +293,15 @@ int eddy_cli_qtt(int argc, char **argv)
     if (rc == 0)
         printf("%zu passed, %zu failed, %zu skipped\n", total.pass, total.fail, total.skip);
     if (verbose && rc == 0) {
-        fprintf(stderr, "%-48s %7s %7s %7s\n", "file", "passed", "failed", "skipped");
+        /* post: runs whose catalog matched post.sources / runs where it was checked */
+        fprintf(stderr, "%-48s %7s %7s %7s %11s\n", "file", "passed", "failed", "skipped",
+                "post.sources");
         for (size_t fi = 0; fi < files.n; fi++)
-            fprintf(stderr, "%-48s %7zu %7zu %7zu\n", files.v[fi].display, per_file[fi].pass,
-                    per_file[fi].fail, per_file[fi].skip);
-        fprintf(stderr, "%-48s %7zu %7zu %7zu\n", "total", total.pass, total.fail, total.skip);
+            fprintf(stderr, "%-48s %7zu %7zu %7zu %5zu/%-5zu\n", files.v[fi].display,
+                    per_file[fi].pass, per_file[fi].fail, per_file[fi].skip, per_file[fi].post_ok,
+                    per_file[fi].post_checked);
+        fprintf(stderr, "%-48s %7zu %7zu %7zu %5zu/%-5zu\n", "total", total.pass, total.fail,
+                total.skip, total.post_ok, total.post_checked);
     }
     if (rc == 0 && load_failed)
         rc = EDDY_EXIT_LOAD;

@@ -1,5 +1,5 @@
 /* builtins_misc.c: ksqlDB's remaining scalar functions (scalar-functions.md): CHR, ENCODE,
- * MD5, UUID, the MASK family, the URL_* functions (java.net.URI's reading of a URL),
+ * TO_BYTES, FROM_BYTES, INT/BIGINT/DOUBLE_FROM_BYTES, MD5, UUID, the MASK family, the URL_* functions (java.net.URI's reading of a URL),
  * REGEXP_EXTRACT, REGEXP_EXTRACT_ALL, REGEXP_REPLACE, REGEXP_SPLIT_TO_ARRAY (POSIX extended
  * regular expressions with Java's \d, \D added; see regex_prepare for what is refused) and
  * GEO_DISTANCE. */
@@ -207,59 +207,51 @@ static bool hex_decode(eddy_func_ctx *ctx, const char *s, uint32_t n, uint8_t **
     return true;
 }
 
-/* ENCODE(str, from, to): str's bytes under `from` (hex digits, UTF-8 text, ASCII text where
- * other characters become '?', base64), written as `to` (lower-case hex, UTF-8 or ASCII text
- * with U+FFFD for bytes that do not decode, base64). Malformed input gives NULL. */
-static int fn_encode(eddy_func_ctx *ctx, const eddy_function *f, int argc,
-                     const eddy_value *argv, eddy_value *out)
+/* Text -> bytes under an encoding: hex digits, UTF-8 text, ASCII text where other characters
+ * become '?', base64. 1: decoded; 0: the text is malformed; <0: out of memory. */
+static int text_to_bytes(eddy_func_ctx *ctx, const eddy_value *s, int enc, uint8_t **bytes,
+                         size_t *n)
 {
-    (void)f;
-    (void)argc;
-    const eddy_value *s = &argv[0];
-    int from = encoding_of(&argv[1]), to = encoding_of(&argv[2]);
-    if (from == ENC_BAD || to == ENC_BAD)
-        return eddy_func_fail(ctx, "Supported input and output encodings are: hex, utf8, ascii "
-                                   "and base64");
-    uint8_t *bytes = NULL;
-    size_t n = 0;
-    *out = eddy_null(EDDY_TYPE_STRING);
-    switch (from) {
+    *n = 0;
+    switch (enc) {
     case ENC_HEX:
-        if (!hex_decode(ctx, s->u.str, s->len, &bytes, &n))
-            return 0;
-        break;
+        return hex_decode(ctx, s->u.str, s->len, bytes, n) ? 1 : 0;
     case ENC_UTF8:
-        bytes = (uint8_t *)s->u.str;
-        n = s->len;
-        break;
-    case ENC_ASCII: {
-        bytes = eddy_arena_alloc(ctx->arena, s->len ? s->len : 1);
-        if (!bytes)
+        *bytes = (uint8_t *)s->u.str;
+        *n = s->len;
+        return 1;
+    case ENC_ASCII:
+        *bytes = eddy_arena_alloc(ctx->arena, s->len ? s->len : 1);
+        if (!*bytes)
             return NOMEM(ctx);
         for (uint32_t o = 0; o < s->len;) {
             uint32_t cp = u8_decode(s->u.str, s->len, &o);
-            bytes[n++] = cp < 0x80 ? (uint8_t)cp : '?';
+            (*bytes)[(*n)++] = cp < 0x80 ? (uint8_t)cp : '?';
         }
-        break;
-    }
+        return 1;
     default:
-        if (eddy_base64_decode(ctx->arena, s->u.str, s->len, &bytes, &n) != 0)
-            return 0;
-        break;
+        return eddy_base64_decode(ctx->arena, s->u.str, s->len, bytes, n) == 0 ? 1 : 0;
     }
+}
+
+/* Bytes -> text: hex (upper or lower case), UTF-8 or ASCII text with U+FFFD for bytes that
+ * do not decode, base64. */
+static int bytes_to_text(eddy_func_ctx *ctx, const uint8_t *bytes, size_t n, int enc,
+                         bool upper_hex, eddy_value *out)
+{
     eddy_buf_clear(&scratch);
     int rc = 0;
-    switch (to) {
+    switch (enc) {
     case ENC_HEX:
         for (size_t i = 0; !rc && i < n; i++)
-            rc = eddy_buf_printf(&scratch, "%02x", bytes[i]);
+            rc = eddy_buf_printf(&scratch, upper_hex ? "%02X" : "%02x", bytes[i]);
         break;
     case ENC_BASE64:
         rc = eddy_base64_encode(&scratch, bytes, n);
         break;
     default:
         for (size_t i = 0; !rc && i < n;) {
-            size_t l = to == ENC_ASCII ? (bytes[i] < 0x80) : u8_valid(bytes, n, i);
+            size_t l = enc == ENC_ASCII ? (bytes[i] < 0x80) : u8_valid(bytes, n, i);
             if (l == 0) {
                 rc = put_cp(&scratch, 0xFFFD);
                 i++;
@@ -274,6 +266,104 @@ static int fn_encode(eddy_func_ctx *ctx, const eddy_function *f, int argc,
         return NOMEM(ctx);
     return scratch_result(ctx, out);
 }
+
+/* ENCODE(str, from, to): str's bytes under `from`, written as `to` (lower-case hex).
+ * Malformed input gives NULL, as ksqlDB's Encode. */
+static int fn_encode(eddy_func_ctx *ctx, const eddy_function *f, int argc,
+                     const eddy_value *argv, eddy_value *out)
+{
+    (void)f;
+    (void)argc;
+    int from = encoding_of(&argv[1]), to = encoding_of(&argv[2]);
+    if (from == ENC_BAD || to == ENC_BAD)
+        return eddy_func_fail(ctx, "Supported input and output encodings are: hex, utf8, ascii "
+                                   "and base64");
+    uint8_t *bytes = NULL;
+    size_t n = 0;
+    *out = eddy_null(EDDY_TYPE_STRING);
+    int rc = text_to_bytes(ctx, &argv[0], from, &bytes, &n);
+    if (rc <= 0)
+        return rc;
+    return bytes_to_text(ctx, bytes, n, to, false, out);
+}
+
+/* TO_BYTES(str, encoding): malformed text is an error. */
+static int fn_to_bytes(eddy_func_ctx *ctx, const eddy_function *f, int argc,
+                       const eddy_value *argv, eddy_value *out)
+{
+    (void)f;
+    (void)argc;
+    int enc = encoding_of(&argv[1]);
+    if (enc == ENC_BAD)
+        return eddy_func_fail(ctx, "Supported encoding types are: hex, utf8, ascii and base64");
+    uint8_t *bytes = NULL;
+    size_t n = 0;
+    int rc = text_to_bytes(ctx, &argv[0], enc, &bytes, &n);
+    if (rc < 0)
+        return rc;
+    if (rc == 0)
+        return eddy_func_fail(ctx, "TO_BYTES: '%.*s' is not valid %.*s", (int)argv[0].len,
+                              argv[0].u.str, (int)argv[1].len, argv[1].u.str);
+    *out = eddy_bytes(bytes, (uint32_t)n);
+    return 0;
+}
+
+/* FROM_BYTES(bytes, encoding): hex is upper case (bytes-and-strings.json). */
+static int fn_from_bytes(eddy_func_ctx *ctx, const eddy_function *f, int argc,
+                         const eddy_value *argv, eddy_value *out)
+{
+    (void)f;
+    (void)argc;
+    int enc = encoding_of(&argv[1]);
+    if (enc == ENC_BAD)
+        return eddy_func_fail(ctx, "Supported encoding types are: hex, utf8, ascii and base64");
+    return bytes_to_text(ctx, (const uint8_t *)argv[0].u.str, argv[0].len, enc, true, out);
+}
+
+/* INT/BIGINT/DOUBLE_FROM_BYTES(bytes [, 'BIG_ENDIAN'|'LITTLE_ENDIAN']): NULL for a wrong
+ * length or an unknown byte order (scalar-functions.md). */
+static int number_from_bytes(int argc, const eddy_value *argv, eddy_type_id t, eddy_value *out)
+{
+    uint32_t want = t == EDDY_TYPE_INT ? 4 : 8;
+    bool little = false;
+    *out = eddy_null(t);
+    if (argc > 1) {
+        const eddy_value *o = &argv[1];
+        if (o->len == 13 && strncasecmp(o->u.str, "LITTLE_ENDIAN", 13) == 0)
+            little = true;
+        else if (!(o->len == 10 && strncasecmp(o->u.str, "BIG_ENDIAN", 10) == 0))
+            return 0;
+    }
+    if (argv[0].len != want)
+        return 0;
+    uint64_t v = 0;
+    for (uint32_t i = 0; i < want; i++) {
+        uint8_t b = (uint8_t)argv[0].u.str[little ? want - 1 - i : i];
+        v = v << 8 | b;
+    }
+    if (t == EDDY_TYPE_INT) {
+        *out = eddy_int((int32_t)(uint32_t)v);
+    } else if (t == EDDY_TYPE_BIGINT) {
+        *out = eddy_bigint((int64_t)v);
+    } else {
+        double d;
+        memcpy(&d, &v, sizeof d);
+        *out = eddy_double(d);
+    }
+    return 0;
+}
+
+#define FROM_BYTES_FN(name, t)                                                           \
+    static int name(eddy_func_ctx *ctx, const eddy_function *f, int argc,                \
+                    const eddy_value *argv, eddy_value *out)                             \
+    {                                                                                    \
+        (void)ctx;                                                                       \
+        (void)f;                                                                         \
+        return number_from_bytes(argc, argv, t, out);                                    \
+    }
+FROM_BYTES_FN(fn_int_from_bytes, EDDY_TYPE_INT)
+FROM_BYTES_FN(fn_bigint_from_bytes, EDDY_TYPE_BIGINT)
+FROM_BYTES_FN(fn_double_from_bytes, EDDY_TYPE_DOUBLE)
 
 /* ------------------------------------------------------------------- MD5 */
 
@@ -1174,6 +1264,22 @@ static const def defs[] = {
      false},
     {"encode", "(STRING str, STRING inputEncoding, STRING outputEncoding) -> STRING",
      "Re-encodes a string between hex, utf8, ascii and base64.", fn_encode, false},
+    {"to_bytes", "(STRING str, STRING encoding) -> BYTES",
+     "The bytes of a string in hex, utf8, ascii or base64.", fn_to_bytes, false},
+    {"from_bytes", "(BYTES bytes, STRING encoding) -> STRING",
+     "Bytes as a hex, utf8, ascii or base64 string.", fn_from_bytes, false},
+    {"int_from_bytes", "(BYTES bytes) -> INTEGER", "A big-endian 4-byte integer.",
+     fn_int_from_bytes, false},
+    {"int_from_bytes", "(BYTES bytes, STRING byteOrder) -> INTEGER",
+     "A 4-byte integer (BIG_ENDIAN or LITTLE_ENDIAN).", fn_int_from_bytes, false},
+    {"bigint_from_bytes", "(BYTES bytes) -> BIGINT", "A big-endian 8-byte integer.",
+     fn_bigint_from_bytes, false},
+    {"bigint_from_bytes", "(BYTES bytes, STRING byteOrder) -> BIGINT",
+     "An 8-byte integer (BIG_ENDIAN or LITTLE_ENDIAN).", fn_bigint_from_bytes, false},
+    {"double_from_bytes", "(BYTES bytes) -> DOUBLE", "A big-endian IEEE 754 double.",
+     fn_double_from_bytes, false},
+    {"double_from_bytes", "(BYTES bytes, STRING byteOrder) -> DOUBLE",
+     "An IEEE 754 double (BIG_ENDIAN or LITTLE_ENDIAN).", fn_double_from_bytes, false},
     {"md5", "(STRING input) -> STRING", "The hex-encoded MD5 hash of the UTF-8 bytes.", fn_md5,
      false},
     {"uuid", "() -> STRING", "A random (version 4) UUID.", fn_uuid, false},

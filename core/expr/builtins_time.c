@@ -747,6 +747,13 @@ static int format_fields(eddy_func_ctx *ctx, const dt_fields *f, const char *pat
         switch (c) {
         case 'y': case 'u': case 'Y': {
             int64_t y = c == 'y' && f->year <= 0 ? 1 - f->year : f->year;
+            if (c == 'Y') {
+                /* week-based year, WeekFields of the US locale (weeks start on Sunday; week 1
+                 * holds January 1st): the year of the Saturday that ends the week */
+                int64_t sat = days + 6 - floor_mod(days + 4, 7);
+                unsigned sm, sd;
+                eddy_civil_from_days(sat, &y, &sm, &sd);
+            }
             if (n == 2)
                 put_num(b, floor_mod(y, 100), 2);
             else if (n >= 4 && y > 9999 && c != 'Y')
@@ -962,7 +969,7 @@ static bool is_numeric_token(const ptoken *t)
     case 'M': case 'L':
         return t->count <= 2;
     case 'y': case 'u': case 'd': case 'D': case 'H': case 'h': case 'K': case 'k': case 'm':
-    case 's': case 'S': case 'n': case 'A': case 'Y':
+    case 's': case 'S': case 'n': case 'A':
         return true;
     default:
         return false;
@@ -1085,7 +1092,7 @@ static int parse_field(const ptoken *tk, int i, int ntk, const char *s, size_t n
         if (neg)
             v = -v;
         switch (c) {
-        case 'y': case 'u': case 'Y':
+        case 'y': case 'u':
             if (t->count == 2)
                 v += 2000; /* reduced value, base 2000 */
             ps->y = v;

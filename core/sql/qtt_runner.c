@@ -925,6 +925,151 @@ bool eddy_qtt_compare_records(const eddy_qtt_record *expected, size_t nexpected,
     return ok;
 }
 
+/* ---- post.sources ------------------------------------------------------------------------ */
+
+/* Canonical text of a schema or type: bare words upper-cased (VARCHAR -> STRING,
+ * INT -> INTEGER), `QUOTED` names that need no quotes unquoted, no optional spaces. */
+static void canonical_schema(const char *s, eddy_buf *out)
+{
+    bool last_word = false;
+    while (*s) {
+        if (isspace((unsigned char)*s)) {
+            s++;
+            continue;
+        }
+        eddy_buf w = {0};
+        bool quoted = false;
+        if (*s == '`') {
+            quoted = true;
+            s++;
+            while (*s && !(*s == '`' && s[1] != '`')) {
+                if (*s == '`')
+                    s++;
+                eddy_buf_putc(&w, *s++);
+            }
+            if (*s)
+                s++;
+            const char *t = eddy_buf_cstr(&w);
+            bool plain = w.len > 0 && (isupper((unsigned char)t[0]) || t[0] == '_');
+            for (size_t i = 0; plain && i < w.len; i++)
+                plain = isupper((unsigned char)t[i]) || isdigit((unsigned char)t[i]) || t[i] == '_';
+            quoted = !plain;
+        } else if (isalnum((unsigned char)*s) || *s == '_') {
+            while (isalnum((unsigned char)*s) || *s == '_')
+                eddy_buf_putc(&w, (char)toupper((unsigned char)*s++));
+            const char *t = eddy_buf_cstr(&w);
+            if (strcmp(t, "VARCHAR") == 0) {
+                eddy_buf_clear(&w);
+                eddy_buf_puts(&w, "STRING");
+            } else if (strcmp(t, "INT") == 0) {
+                eddy_buf_clear(&w);
+                eddy_buf_puts(&w, "INTEGER");
+            }
+        } else {
+            eddy_buf_putc(out, *s++);
+            last_word = false;
+            continue;
+        }
+        if (last_word)
+            eddy_buf_putc(out, ' ');
+        if (quoted)
+            eddy_buf_putc(out, '`');
+        eddy_buf_append(out, w.data ? w.data : "", w.len);
+        if (quoted)
+            eddy_buf_putc(out, '`');
+        eddy_buf_free(&w);
+        last_word = true;
+    }
+    eddy_buf_cstr(out);
+}
+
+/* A format given as "JSON" or {"format": "JSON", ...}. */
+static const char *format_name(const eddy_json *f)
+{
+    if (!f)
+        return NULL;
+    if (f->type == EDDY_JSON_STRING)
+        return f->str;
+    return eddy_json_string(eddy_json_get(f, "format"));
+}
+
+bool eddy_qtt_compare_sources(const eddy_json *expected, const eddy_json *actual, char *why,
+                              size_t why_size)
+{
+    if (!expected || expected->type != EDDY_JSON_ARRAY)
+        return true;
+    for (const eddy_json *e = expected->child; e; e = e->next) {
+        const char *name = eddy_json_string(eddy_json_get(e, "name"));
+        if (!name)
+            continue;
+        const eddy_json *a = NULL;
+        for (const eddy_json *x = actual && actual->type == EDDY_JSON_ARRAY ? actual->child : NULL;
+             x && !a; x = x->next) {
+            const char *n = eddy_json_string(eddy_json_get(x, "name"));
+            if (n && strcasecmp(n, name) == 0)
+                a = x;
+        }
+        if (!a) {
+            snprintf(why, why_size, "source %s: missing from the catalog", name);
+            return false;
+        }
+        const char *et = eddy_json_string(eddy_json_get(e, "type"));
+        const char *at = eddy_json_string(eddy_json_get(a, "type"));
+        if (et && (!at || strcasecmp(et, at) != 0)) {
+            snprintf(why, why_size, "source %s: type %s, expected %s", name, at ? at : "?", et);
+            return false;
+        }
+        const char *es = eddy_json_string(eddy_json_get(e, "schema"));
+        if (es) {
+            const char *as = eddy_json_string(eddy_json_get(a, "schema"));
+            eddy_buf x = {0}, y = {0};
+            canonical_schema(es, &x);
+            canonical_schema(as ? as : "", &y);
+            bool same = strcmp(eddy_buf_cstr(&x), eddy_buf_cstr(&y)) == 0;
+            if (!same)
+                snprintf(why, why_size, "source %s: schema %s, expected %s", name,
+                         as ? as : "?", es);
+            eddy_buf_free(&x);
+            eddy_buf_free(&y);
+            if (!same)
+                return false;
+        }
+        static const char *const fmts[] = {"keyFormat", "valueFormat"};
+        for (size_t i = 0; i < 2; i++) {
+            const char *ef = format_name(eddy_json_get(e, fmts[i]));
+            const char *af = format_name(eddy_json_get(a, fmts[i]));
+            if (ef && (!af || strcasecmp(ef, af) != 0)) {
+                snprintf(why, why_size, "source %s: %s %s, expected %s", name, fmts[i],
+                         af ? af : "?", ef);
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+static void check_post(eddy_engine *e, const eddy_qtt_run *r, eddy_qtt_result *res)
+{
+    const eddy_json *sources = eddy_json_get(r->post, "sources");
+    if (!sources || sources->type != EDDY_JSON_ARRAY)
+        return;
+    eddy_buf b = {0};
+    eddy_json_doc *doc = NULL;
+    char err[EDDY_ERRSTR_SIZE];
+    if (eddy_engine_sources(e, &b) != 0 ||
+        eddy_json_parse(b.data ? b.data : "", b.len, &doc, err, sizeof err) != 0) {
+        res->post = EDDY_QTT_POST_DIFFERS;
+        snprintf(res->post_reason, sizeof res->post_reason, "the catalog could not be read");
+    } else if (eddy_qtt_compare_sources(sources, eddy_json_doc_root(doc), res->post_reason,
+                                        sizeof res->post_reason)) {
+        res->post = EDDY_QTT_POST_OK;
+    } else {
+        res->post = EDDY_QTT_POST_DIFFERS;
+    }
+    eddy_json_doc_destroy(doc);
+    eddy_buf_free(&b);
+}
+
 /* ---- running ----------------------------------------------------------------------------- */
 
 static void set_result(eddy_qtt_result *res, eddy_qtt_status s, eddy_qtt_stage stage,
@@ -1084,6 +1229,7 @@ void eddy_qtt_run_case(const eddy_qtt_run *r, eddy_qtt_result *res)
         return;
     }
     check_outputs(e, r, res);
+    check_post(e, r, res);
     eddy_engine_destroy(e);
 }
 
@@ -1168,6 +1314,7 @@ void eddy_qtt_run_isolated(const eddy_qtt_run *r, int timeout_s, eddy_qtt_result
     } else if (have == sizeof got) {
         *res = got;
         res->reason[sizeof res->reason - 1] = '\0';
+        res->post_reason[sizeof res->post_reason - 1] = '\0';
     } else if (WIFSIGNALED(status)) {
         set_result(res, EDDY_QTT_FAIL, EDDY_QTT_STAGE_CRASH, "crashed: signal %d (%s)",
                    WTERMSIG(status), strsignal(WTERMSIG(status)));

@@ -94,12 +94,29 @@ bool eddy_qtt_compare_records(const eddy_qtt_record *expected, size_t nexpected,
 bool eddy_qtt_values_equal(const eddy_json *expected, const eddy_json *actual,
                            const char *type);
 
+/* How the catalog compared with the case's post.sources (a bonus: never changes the status). */
+typedef enum eddy_qtt_post {
+    EDDY_QTT_POST_NONE,   /* not checked: no post.sources, or the run did not get that far */
+    EDDY_QTT_POST_OK,     /* every expected source found with the same type/schema/formats */
+    EDDY_QTT_POST_DIFFERS /* see post_reason */
+} eddy_qtt_post;
+
 /* The result of one run. */
 typedef struct eddy_qtt_result {
     eddy_qtt_status status;
     eddy_qtt_stage stage;
     char reason[2048];
+    eddy_qtt_post post;
+    char post_reason[512];
 } eddy_qtt_result;
+
+/* Compares the expected `post.sources` array with the catalog (`actual`, a JSON array as
+ * eddy_engine_sources writes it): every expected source must exist (name, case-insensitive)
+ * with the same type, and, when the case gives them, the same schema (compared after
+ * normalizing quoting, spacing and the type synonyms VARCHAR/STRING, INT/INTEGER) and key
+ * and value formats. Returns true when they match; else writes the first difference. */
+bool eddy_qtt_compare_sources(const eddy_json *expected, const eddy_json *actual, char *why,
+                              size_t why_size);
 
 /* Runs `r` in this process: eddy_engine_new with the properties, the statements in order
  * (expectedException judged on the first rejection), the inputs in order (an EDDY_EPARSE

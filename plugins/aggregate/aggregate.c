@@ -317,7 +317,10 @@ static int session(eddy_op *op, state *st, eddy_batch *out, const eddy_record *r
             target = e; /* the record falls inside an existing session */
             continue;
         }
-        rc = emit_row(st, out, e, r, true, why, n); /* the old session goes away */
+        /* The old session goes away: its delete carries its own (last) time. */
+        eddy_record at = *r;
+        at.rowtime = e->we;
+        rc = emit_row(st, out, e, &at, true, why, n);
     }
     if (rc)
         return rc;

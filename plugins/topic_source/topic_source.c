@@ -17,7 +17,8 @@ static const eddy_config_prop config[] = {
     {"timestamp", EDDY_CONF_STRING, NULL, 0, NULL,
      "A BIGINT or TIMESTAMP column to use as ROWTIME (default: the record's timestamp)."},
     {"table", EDDY_CONF_BOOL, "false", 0, NULL,
-     "A table's changelog: a null value is a tombstone and passes on (a stream drops it)."},
+     "A table's changelog (a null value deletes its key); for a stream a null value is a "
+     "null row. Either way it is passed on flagged EDDY_REC_TOMBSTONE."},
     {NULL, 0, NULL, 0, NULL, NULL}};
 
 typedef struct state {
@@ -125,10 +126,6 @@ static int decode(eddy_op *op, state *st, eddy_batch *b, const eddy_topic_record
         r->win_start = tr->win_start;
         r->win_end = tr->win_end;
     }
-    if (!tr->value && !st->table) {
-        eddy_api->batch_pop(b); /* a stream ignores tombstones, as ksqlDB does */
-        return 0;
-    }
     char why[EDDY_ERRSTR_SIZE] = "";
     int rc = eddy_api->serde_decode(st->key, tr->key, tr->key_len, r, b->arena, why, sizeof why);
     const uint8_t *raw = tr->key;
@@ -146,6 +143,8 @@ static int decode(eddy_op *op, state *st, eddy_batch *b, const eddy_topic_record
         eddy_api->batch_pop(b);
         return 0;
     }
+    /* A null value: a table's delete, or a stream's null row, which ksqlDB passes on (its
+     * key columns are still known; its value stays null). */
     if (!tr->value)
         r->flags |= EDDY_REC_TOMBSTONE;
     if (st->ts_col >= 0 && !(r->flags & EDDY_REC_TOMBSTONE)) {
