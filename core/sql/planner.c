@@ -536,6 +536,249 @@ static int plan_aggregate(const eddy_catalog *c, const eddy_sql_query *q,
     return 0;
 }
 
+/* ------------------------------------------------------------------ joins */
+
+typedef struct joinplan {
+    const eddy_source *side[2];
+    const char *alias[2];    /* the name columns are qualified with (alias, else name) */
+    eddy_arena *arena;
+    int rc;
+    char *errstr;
+    size_t errstr_size;
+} joinplan;
+
+/* Which side a column reference belongs to: 0 left, 1 right, -1 none (errstr set). */
+static int column_side(joinplan *j, const eddy_ast *col)
+{
+    if (col->qualifier) {
+        for (int k = 0; k < 2; k++)
+            if (strcmp(col->qualifier, j->alias[k]) == 0 ||
+                strcmp(col->qualifier, j->side[k]->name) == 0) {
+                if (eddy_schema_find(j->side[k]->schema, col->name) < 0) {
+                    j->rc = eddy_seterr(j->errstr, j->errstr_size, EDDY_ENOTFOUND,
+                                        "Column '%s.%s' cannot be resolved.", col->qualifier,
+                                        col->name);
+                    return -1;
+                }
+                return k;
+            }
+        j->rc = eddy_seterr(j->errstr, j->errstr_size, EDDY_ENOTFOUND,
+                            "'%s' is not a valid stream/table name or alias.", col->qualifier);
+        return -1;
+    }
+    bool in[2];
+    for (int k = 0; k < 2; k++)
+        in[k] = eddy_schema_find(j->side[k]->schema, col->name) >= 0;
+    if (in[0] && in[1]) {
+        j->rc = eddy_seterr(j->errstr, j->errstr_size, EDDY_EINVAL,
+                            "Column '%s' is ambiguous. Could be %s.%s or %s.%s.", col->name,
+                            j->alias[0], col->name, j->alias[1], col->name);
+        return -1;
+    }
+    if (!in[0] && !in[1]) {
+        j->rc = eddy_seterr(j->errstr, j->errstr_size, EDDY_ENOTFOUND,
+                            "Column '%s' cannot be resolved.", col->name);
+        return -1;
+    }
+    return in[0] ? 0 : 1;
+}
+
+static char *joined_name(const joinplan *j, int side, const char *col)
+{
+    size_t n = strlen(j->alias[side]) + strlen(col) + 2;
+    char *s = eddy_arena_alloc(j->arena, n);
+    if (s)
+        snprintf(s, n, "%s_%s", j->alias[side], col);
+    return s;
+}
+
+/* The expression over the join's output: every column renamed <alias>_<column>. */
+static eddy_ast *jrewrite(joinplan *j, const eddy_ast *a)
+{
+    if (!a || j->rc)
+        return (eddy_ast *)a;
+    if (a->kind == EDDY_AST_COLUMN) {
+        static const char *const pseudo[] = {"ROWTIME", "ROWPARTITION", "ROWOFFSET", NULL};
+        for (const char *const *p = pseudo; !a->qualifier && *p; p++)
+            if (strcmp(a->name, *p) == 0)
+                return (eddy_ast *)a;
+        int side = column_side(j, a);
+        if (side < 0)
+            return (eddy_ast *)a;
+        return column_node(j->arena, a, joined_name(j, side, a->name));
+    }
+    if (a->nkids == 0)
+        return (eddy_ast *)a;
+    eddy_ast *n = eddy_arena_alloc(j->arena, sizeof *n);
+    eddy_ast **kids = eddy_arena_alloc(j->arena, a->nkids * sizeof *kids);
+    if (!n || !kids) {
+        j->rc = EDDY_ENOMEM;
+        return (eddy_ast *)a;
+    }
+    *n = *a;
+    for (uint32_t i = 0; i < a->nkids; i++)
+        kids[i] = jrewrite(j, a->kids[i]);
+    n->kids = kids;
+    return n;
+}
+
+static int plan_join(const eddy_catalog *c, const eddy_sql_query *q, const eddy_source *from,
+                     const eddy_plan_sink *sink, eddy_graph **out, int *result_node,
+                     char *errstr, size_t errstr_size)
+{
+    if (q->njoins > 1)
+        return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                           "joins of more than two sources are not supported yet");
+    const eddy_sql_join *jn = &q->joins[0];
+    const eddy_source *right = eddy_catalog_find(c, jn->source.name);
+    if (!right)
+        return eddy_seterr(errstr, errstr_size, EDDY_ENOTFOUND, "%s does not exist.",
+                           jn->source.name);
+    if (from->kind != EDDY_SOURCE_STREAM || right->kind != EDDY_SOURCE_TABLE)
+        return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                           "only stream-table joins are supported so far (stream-stream and "
+                           "table-table joins are not yet)");
+    if (jn->type != EDDY_SQL_JOIN_INNER && jn->type != EDDY_SQL_JOIN_LEFT)
+        return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                           "Invalid join type: full-outer join not supported for Stream-Table "
+                           "join. Got %s JOIN.", jn->type == EDDY_SQL_JOIN_FULL ? "FULL" : "RIGHT");
+    if (q->has_group_by || q->window.kind != EDDY_SQL_WINDOW_NONE || q->has_partition_by)
+        return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                           "a join with GROUP BY, WINDOW or PARTITION BY is not supported yet");
+    joinplan j = {.side = {from, right},
+                  .alias = {q->from.alias ? q->from.alias : from->name,
+                            jn->source.alias ? jn->source.alias : right->name},
+                  .arena = eddy_arena_new(0), .errstr = errstr, .errstr_size = errstr_size};
+    const eddy_ast *on = jn->on;
+    int rc = 0;
+    int sides[2] = {-1, -1};
+    if (!on || on->kind != EDDY_AST_CMP || on->op != EDDY_CMP_EQ ||
+        on->kids[0]->kind != EDDY_AST_COLUMN || on->kids[1]->kind != EDDY_AST_COLUMN) {
+        rc = eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                         "Unsupported join criteria: only 'a.x = b.y' between columns is "
+                         "supported so far");
+    } else {
+        sides[0] = column_side(&j, on->kids[0]);
+        if (sides[0] >= 0)
+            sides[1] = column_side(&j, on->kids[1]);
+        rc = j.rc;
+        if (rc == 0 && sides[0] == sides[1]) {
+            char *t = ast_text(on);
+            rc = eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                             "Invalid join condition: %s. Each side of the comparison must "
+                             "refer to exactly one source.", t);
+            free(t);
+        }
+    }
+    const eddy_ast *lcol = NULL, *rcol = NULL;
+    char *ltext = NULL, *rtext = NULL;
+    if (rc == 0) {
+        lcol = on->kids[sides[0] == 0 ? 0 : 1];
+        rcol = on->kids[sides[0] == 0 ? 1 : 0];
+        ltext = ast_text(lcol);
+        rtext = ast_text(rcol);
+        if (strcmp(rcol->name, right->schema->cols[0].name) != 0 || right->schema->nkey != 1)
+            rc = eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                             "Invalid join condition: stream-table joins require to join on "
+                             "the table's primary key. Got %s = %s.", ltext, rtext);
+    }
+    const char *lkey = rc ? NULL : joined_name(&j, 0, lcol->name);
+    const char *rkey = rc ? NULL : joined_name(&j, 1, rcol->name);
+    cJSON *keys = cJSON_CreateArray(), *values = cJSON_CreateArray();
+    bool key_done = false;
+    for (uint32_t i = 0; i < q->nitems && rc == 0; i++) {
+        const eddy_sql_select_item *it = &q->items[i];
+        if (it->kind != EDDY_SQL_ITEM_EXPR) {
+            for (int k = 0; k < 2; k++) {
+                if (it->kind == EDDY_SQL_ITEM_SOURCE_STAR && strcmp(it->qualifier, j.alias[k]) != 0 &&
+                    strcmp(it->qualifier, j.side[k]->name) != 0)
+                    continue;
+                const eddy_schema *s = j.side[k]->schema;
+                for (uint32_t col = 0; col < s->ncols; col++) {
+                    const char *name = joined_name(&j, k, s->cols[col].name);
+                    bool key = !key_done && strcmp(name, lkey) == 0;
+                    key_done |= key;
+                    add_column(key ? keys : values, name);
+                }
+            }
+            continue;
+        }
+        if ((rc = check_reserved(it, errstr, errstr_size)))
+            break;
+        eddy_ast *r = jrewrite(&j, it->expr);
+        if ((rc = j.rc))
+            break;
+        char buf[32];
+        const char *name = it->alias;
+        if (!name && it->expr->kind == EDDY_AST_COLUMN && it->expr->qualifier)
+            name = r->name; /* t.id -> T_ID */
+        if (!name)
+            name = item_name(it, i, buf, sizeof buf);
+        bool key = !key_done && r->kind == EDDY_AST_COLUMN &&
+                   (strcmp(r->name, lkey) == 0 || strcmp(r->name, rkey) == 0);
+        key_done |= key;
+        add_item(key ? keys : values, r, name);
+    }
+    if (rc == 0 && !key_done)
+        rc = eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                         "Key missing from projection (ie, SELECT).\nThe query used to build "
+                         "`%s` must include the join expression %s in its projection (eg, "
+                         "SELECT %s...).", sink->name, ltext, ltext);
+    if (rc == 0 && cJSON_GetArraySize(values) == 0)
+        rc = eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                         "The projection contains no value columns.");
+    eddy_ast *where = NULL;
+    if (rc == 0 && q->where) {
+        where = jrewrite(&j, q->where);
+        rc = j.rc;
+    }
+    if (rc) {
+        free(ltext);
+        free(rtext);
+        cJSON_Delete(keys);
+        cJSON_Delete(values);
+        eddy_arena_destroy(j.arena);
+        return rc;
+    }
+    eddy_graph *g = eddy_graph_new(sink->name);
+    eddy_graph_add_node(g, "left", "topic_source", source_config(from), NULL, 0);
+    eddy_graph_add_node(g, "right", "topic_source", source_config(right), NULL, 0);
+    cJSON *jc = cJSON_CreateObject();
+    cJSON_AddStringToObject(jc, "type", jn->type == EDDY_SQL_JOIN_LEFT ? "LEFT" : "INNER");
+    cJSON_AddStringToObject(jc, "left_key", ltext);
+    cJSON_AddStringToObject(jc, "left_prefix", j.alias[0]);
+    cJSON_AddStringToObject(jc, "right_prefix", j.alias[1]);
+    const char *ins[2] = {"left", "right"};
+    eddy_graph_add_node(g, "join", "join", jc, ins, 2);
+    const char *prev = "join";
+    if (where) {
+        eddy_buf w = {0};
+        eddy_ast_format(where, &w);
+        cJSON *fc = cJSON_CreateObject();
+        cJSON_AddStringToObject(fc, "where", eddy_buf_cstr(&w));
+        eddy_buf_free(&w);
+        eddy_graph_add_node(g, "where", "filter", fc, &prev, 1);
+        prev = "where";
+    }
+    cJSON *pc = cJSON_CreateObject();
+    cJSON_AddItemToObject(pc, "columns", values);
+    cJSON_AddItemToObject(pc, "key", keys);
+    int proj = eddy_graph_add_node(g, "project", "project", pc, &prev, 1);
+    prev = "project";
+    eddy_graph_add_node(g, "sink", "topic_sink", sink_config(sink), &prev, 1);
+    free(ltext);
+    free(rtext);
+    eddy_arena_destroy(j.arena);
+    rc = eddy_graph_validate(g, errstr, errstr_size);
+    if (rc) {
+        eddy_graph_destroy(g);
+        return rc;
+    }
+    *out = g;
+    *result_node = proj;
+    return 0;
+}
+
 int eddy_plan_query(const eddy_catalog *c, const eddy_sql_query *q, const eddy_plan_sink *sink,
                     eddy_graph **out, int *result_node, char *errstr, size_t errstr_size)
 {
@@ -544,10 +787,10 @@ int eddy_plan_query(const eddy_catalog *c, const eddy_sql_query *q, const eddy_p
     if (!from)
         return EDDY_ENOTFOUND;
     if (q->njoins)
-        return eddy_seterr(errstr, errstr_size, EDDY_EINVAL, "JOIN is not supported yet");
-    if (from->kind == EDDY_SOURCE_TABLE)
+        return plan_join(c, q, from, sink, out, result_node, errstr, errstr_size);
+    if (from->kind == EDDY_SOURCE_TABLE && q->has_group_by)
         return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
-                           "queries over tables are not supported yet");
+                           "GROUP BY over a table is not supported yet");
     if (q->has_group_by)
         return plan_aggregate(c, q, from, sink, out, result_node, errstr, errstr_size);
     if (q->window.kind != EDDY_SQL_WINDOW_NONE)
@@ -580,6 +823,8 @@ int eddy_plan_query(const eddy_catalog *c, const eddy_sql_query *q, const eddy_p
         eddy_ast_format(q->where, &w);
         cJSON *fc = cJSON_CreateObject();
         cJSON_AddStringToObject(fc, "where", eddy_buf_cstr(&w));
+        if (from->kind == EDDY_SOURCE_TABLE)
+            cJSON_AddBoolToObject(fc, "table", 1); /* a row leaving the result is deleted */
         eddy_buf_free(&w);
         eddy_graph_add_node(g, "where", "filter", fc, &prev, 1);
         prev = "where";

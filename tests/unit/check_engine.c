@@ -200,6 +200,36 @@ START_TEST(tumbling_window_max)
 }
 END_TEST
 
+/* The seed's enrichment: ratings (a stream) LEFT JOIN customers (a table) on the user id.
+ * Expected rows derived by hand: a rating meets the customer row current at its time; a
+ * table update emits nothing; a rating with no customer gets NULLs (LEFT); the qualified
+ * key item R.USER_ID is named R_USER_ID, unqualified columns keep their names. */
+START_TEST(stream_table_join)
+{
+    eddy_engine *e = engine();
+    exec_ok(e, "CREATE STREAM RATINGS (RATING_ID BIGINT KEY, USER_ID INT, STARS INT) WITH "
+               "(KAFKA_TOPIC='ratings', VALUE_FORMAT='JSON');");
+    exec_ok(e, "CREATE TABLE CUSTOMERS (ID INT PRIMARY KEY, FIRST_NAME STRING, CLUB_STATUS "
+               "STRING) WITH (KAFKA_TOPIC='customers', VALUE_FORMAT='JSON');");
+    exec_fails(e, "CREATE STREAM X AS SELECT R.USER_ID, STARS FROM RATINGS R JOIN CUSTOMERS C "
+                  "ON R.STARS = C.FIRST_NAME;",
+               "stream-table joins require to join on the table's primary key");
+    exec_ok(e, "CREATE STREAM ENRICHED AS SELECT R.USER_ID, STARS, FIRST_NAME, C.CLUB_STATUS "
+               "FROM RATINGS R LEFT JOIN CUSTOMERS C ON R.USER_ID = C.ID WHERE STARS < 3;");
+    produce(e, "customers", "1", "{\"FIRST_NAME\": \"Rica\", \"CLUB_STATUS\": \"gold\"}", 10);
+    produce(e, "ratings", "100", "{\"USER_ID\": 1, \"STARS\": 2}", 20);
+    produce(e, "customers", "1", "{\"FIRST_NAME\": \"Rica\", \"CLUB_STATUS\": \"platinum\"}", 30);
+    produce(e, "ratings", "101", "{\"USER_ID\": 1, \"STARS\": 1}", 40);
+    produce(e, "ratings", "102", "{\"USER_ID\": 1, \"STARS\": 5}", 50);
+    produce(e, "ratings", "103", "{\"USER_ID\": 7, \"STARS\": 1}", 60);
+    expect_records(e, "ENRICHED",
+        "[{\"key\":1,\"value\":{\"STARS\":2,\"FIRST_NAME\":\"Rica\",\"C_CLUB_STATUS\":\"gold\"},\"timestamp\":20},"
+        "{\"key\":1,\"value\":{\"STARS\":1,\"FIRST_NAME\":\"Rica\",\"C_CLUB_STATUS\":\"platinum\"},\"timestamp\":40},"
+        "{\"key\":7,\"value\":{\"STARS\":1,\"FIRST_NAME\":null,\"C_CLUB_STATUS\":null},\"timestamp\":60}]");
+    eddy_engine_destroy(e);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("engine");
@@ -210,6 +240,7 @@ static Suite *suite(void)
     tcase_add_test(tc, partition_by);
     tcase_add_test(tc, group_by_count);
     tcase_add_test(tc, tumbling_window_max);
+    tcase_add_test(tc, stream_table_join);
     suite_add_tcase(s, tc);
     return s;
 }
