@@ -499,6 +499,8 @@ static int plan_aggregate(const eddy_catalog *c, const eddy_sql_query *q,
     cJSON *am = cJSON_AddObjectToObject(ac, "aggregates");
     for (uint32_t k = 0; k < p.nagg; k++)
         cJSON_AddStringToObject(am, p.aname[k], p.atext[k]);
+    if (from->kind == EDDY_SOURCE_TABLE)
+        cJSON_AddBoolToObject(ac, "table", 1);
     if (p.windowed) {
         cJSON_AddStringToObject(ac, "window", window_name(q->window.kind));
         cJSON_AddNumberToObject(ac, "size_ms", (double)q->window.size_ms);
@@ -788,9 +790,6 @@ int eddy_plan_query(const eddy_catalog *c, const eddy_sql_query *q, const eddy_p
         return EDDY_ENOTFOUND;
     if (q->njoins)
         return plan_join(c, q, from, sink, out, result_node, errstr, errstr_size);
-    if (from->kind == EDDY_SOURCE_TABLE && q->has_group_by)
-        return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
-                           "GROUP BY over a table is not supported yet");
     if (q->has_group_by)
         return plan_aggregate(c, q, from, sink, out, result_node, errstr, errstr_size);
     if (q->window.kind != EDDY_SQL_WINDOW_NONE)

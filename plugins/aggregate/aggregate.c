@@ -24,6 +24,9 @@ static const eddy_config_prop config[] = {
     {"advance_ms", EDDY_CONF_INT, "0", 0, NULL, "HOPPING: the advance."},
     {"grace_ms", EDDY_CONF_INT, "86400000", 0, NULL,
      "How long after a window's end records are still accepted (stream time)."},
+    {"table", EDDY_CONF_BOOL, "false", 0, NULL,
+     "The input is a table's changelog: an update first takes the key's previous row out of "
+     "its group (undo), then adds the new one; a delete only takes it out."},
     {NULL, 0, NULL, 0, NULL, NULL}};
 
 enum { WIN_NONE, WIN_TUMBLING, WIN_HOPPING, WIN_SESSION };
@@ -50,6 +53,17 @@ typedef struct state {
     int32_t nentries, cap;
     int32_t *buckets;
     uint32_t nbuckets;
+    /* table input: the current row of each input key */
+    bool table;
+    uint32_t in_nkey, in_ncols;
+    struct prev {
+        uint64_t hash;
+        eddy_value *cols;   /* NULL when the key was deleted */
+        int32_t next;
+    } *prevs;
+    int32_t nprevs, capprevs;
+    int32_t *pbuckets;
+    uint32_t npbuckets;
 } state;
 
 static int window_kind(eddy_op *op)
@@ -74,6 +88,8 @@ static void free_state(state *st)
         eddy_api->arena_destroy(st->store);
     free(st->entries);
     free(st->buckets);
+    free(st->prevs);
+    free(st->pbuckets);
     free(st);
 }
 
@@ -126,6 +142,19 @@ static int compile(eddy_op *op, state *st, char *errstr, size_t errstr_size)
     if (rc == 0 && st->window == WIN_HOPPING && (st->advance <= 0 || st->advance > st->size))
         rc = pu_err(errstr, errstr_size, EDDY_EINVAL,
                     "config 'advance_ms': must be positive and at most the window size");
+    st->table = eddy_api->config_bool(op, "table");
+    st->in_nkey = in->nkey;
+    st->in_ncols = in->ncols;
+    if (rc == 0 && st->table && st->window != WIN_NONE)
+        rc = pu_err(errstr, errstr_size, EDDY_EINVAL, "a table cannot be windowed");
+    if (rc == 0 && st->table && in->nkey == 0)
+        rc = pu_err(errstr, errstr_size, EDDY_EINVAL, "a table input needs key columns");
+    for (int i = 0; rc == 0 && st->table && i < st->naggs; i++)
+        if (!eddy_api->agg_can_undo(st->aggs[i]))
+            rc = pu_err(errstr, errstr_size, EDDY_EINVAL,
+                        "config 'aggregates': %s cannot aggregate a table: it cannot take a "
+                        "row back out (no undo)",
+                        eddy_api->config_entry(op, "aggregates", (size_t)i, NULL));
     return rc;
 }
 
@@ -349,6 +378,135 @@ static int session(eddy_op *op, state *st, eddy_batch *out, const eddy_record *r
     return rc;
 }
 
+/* ------------------------------------------------------------ table input */
+
+static uint64_t in_key_hash(const state *st, const eddy_value *cols)
+{
+    uint64_t h = 0x51ed270b27a1f35dull;
+    for (uint32_t i = 0; i < st->in_nkey; i++)
+        h = eddy_api->value_hash(&cols[i], h);
+    return h;
+}
+
+/* The slot of input key `cols` (created empty when new). */
+static struct prev *prev_slot(state *st, const eddy_value *cols)
+{
+    uint64_t h = in_key_hash(st, cols);
+    if (st->pbuckets)
+        for (int32_t i = st->pbuckets[h & (st->npbuckets - 1)]; i >= 0; i = st->prevs[i].next) {
+            struct prev *p = &st->prevs[i];
+            bool eq = p->hash == h && p->cols;
+            for (uint32_t k = 0; eq && k < st->in_nkey; k++)
+                eq = eddy_api->value_equal(&p->cols[k], &cols[k]);
+            if (eq)
+                return p;
+        }
+    if (st->nprevs == st->capprevs) {
+        int32_t cap = st->capprevs ? st->capprevs * 2 : 256;
+        struct prev *np = realloc(st->prevs, (size_t)cap * sizeof *np);
+        if (!np)
+            return NULL;
+        st->prevs = np;
+        st->capprevs = cap;
+    }
+    if ((uint32_t)st->nprevs >= st->npbuckets) {
+        uint32_t nb = st->npbuckets ? st->npbuckets * 2 : 1024;
+        int32_t *b = malloc(nb * sizeof *b);
+        if (!b)
+            return NULL;
+        memset(b, 0xff, nb * sizeof *b);
+        for (int32_t i = 0; i < st->nprevs; i++) {
+            uint32_t k = (uint32_t)(st->prevs[i].hash & (nb - 1));
+            st->prevs[i].next = b[k];
+            b[k] = i;
+        }
+        free(st->pbuckets);
+        st->pbuckets = b;
+        st->npbuckets = nb;
+    }
+    struct prev *p = &st->prevs[st->nprevs];
+    p->hash = h;
+    p->cols = NULL;
+    uint32_t k = (uint32_t)(h & (st->npbuckets - 1));
+    p->next = st->pbuckets[k];
+    st->pbuckets[k] = st->nprevs++;
+    return p;
+}
+
+/* Evaluates the group key of `r` into kv; 1 when usable, 0 for a NULL key, <0 on error. */
+static int group_key(eddy_op *op, state *st, const eddy_record *r, eddy_arena *arena,
+                     eddy_value *kv, char *why, size_t n)
+{
+    for (int i = 0; i < st->nkeys; i++) {
+        int rc = eddy_api->expr_eval(op, st->keys[i], r, arena, &kv[i], why, n);
+        if (rc)
+            return rc;
+        if (kv[i].is_null)
+            return 0;
+    }
+    return 1;
+}
+
+/* A table update: the key's previous row leaves its group, the new one (unless a delete)
+ * joins its group; each touched group emits its updated row. */
+static int table_update(eddy_op *op, state *st, eddy_batch *out, const eddy_record *r,
+                        char *why, size_t n)
+{
+    struct prev *p = prev_slot(st, r->cols);
+    if (!p)
+        return EDDY_ENOMEM;
+    eddy_value kv[64];
+    int rc = 0;
+    if (p->cols) {
+        eddy_record old = *r;
+        old.cols = p->cols;
+        old.flags = 0;
+        int g = group_key(op, st, &old, out->arena, kv, why, n);
+        if (g < 0)
+            return g;
+        if (g > 0) {
+            entry *e = lookup(st, key_hash(st, kv), kv, 0, 0, true, why, n);
+            if (!e)
+                return why[0] ? EDDY_EFUNC : EDDY_ENOMEM;
+            for (int i = 0; i < st->naggs && rc == 0; i++) {
+                eddy_value acc = e->acc[i];
+                rc = eddy_api->agg_undo(st->aggs[i], &old, out->arena, &acc, why, n);
+                if (rc == 0)
+                    rc = eddy_api->value_copy(st->store, &acc, &e->acc[i]);
+            }
+            if (rc == 0)
+                rc = emit_row(st, out, e, r, false, why, n);
+        }
+    }
+    if (rc || (r->flags & EDDY_REC_TOMBSTONE)) {
+        if (rc == 0)
+            p->cols = NULL; /* deleted: the key keeps its (now empty) slot */
+        return rc;
+    }
+    int g = group_key(op, st, r, out->arena, kv, why, n);
+    if (g < 0)
+        return g;
+    if (g == 0) {
+        /* A NULL group key: the row is in no group, so a later update has nothing to undo. */
+        p->cols = NULL;
+        return 0;
+    }
+    eddy_value *copy = eddy_api->arena_alloc(st->store, st->in_ncols * sizeof *copy);
+    if (!copy)
+        return EDDY_ENOMEM;
+    for (uint32_t i = 0; i < st->in_ncols; i++)
+        if (eddy_api->value_copy(st->store, &r->cols[i], &copy[i]))
+            return EDDY_ENOMEM;
+    p->cols = copy;
+    entry *e = lookup(st, key_hash(st, kv), kv, 0, 0, true, why, n);
+    if (!e)
+        return why[0] ? EDDY_EFUNC : EDDY_ENOMEM;
+    rc = fold(st, e, r, out->arena, why, n);
+    if (rc == 0)
+        rc = emit_row(st, out, e, r, false, why, n);
+    return rc;
+}
+
 static int process(eddy_op *op, void *vs, int port, eddy_batch *in)
 {
     state *st = vs;
@@ -360,9 +518,20 @@ static int process(eddy_op *op, void *vs, int port, eddy_batch *in)
     int rc = 0;
     for (uint32_t ri = 0; ri < in->n && rc == 0; ri++) {
         const eddy_record *r = &in->recs[ri];
+        why[0] = '\0';
+        if (st->table) {
+            uint32_t mark = out->n;
+            rc = table_update(op, st, out, r, why, sizeof why);
+            if (rc && rc != EDDY_ENOMEM) {
+                while (out->n > mark)
+                    eddy_api->batch_pop(out);
+                eddy_api->record_error(op, r, NULL, 0, rc, why);
+                rc = 0;
+            }
+            continue;
+        }
         if (r->flags & EDDY_REC_TOMBSTONE)
             continue;
-        why[0] = '\0';
         bool null_key = false;
         int erc = 0;
         for (int i = 0; i < st->nkeys && i < 64 && erc == 0; i++) {
