@@ -79,15 +79,17 @@ static bool is_column(const eddy_ast *a, const char *name)
 static const char *const reserved[] = {"ROWTIME", "ROWPARTITION", "ROWOFFSET", "WINDOWSTART",
                                        "WINDOWEND", NULL};
 
-/* The output name of select item `i`: its alias, a column's or a dereferenced field's name,
- * else KSQL_COL_<i>. */
-static const char *item_name(const eddy_sql_select_item *it, uint32_t i, char *buf, size_t n)
+/* The output name of a select item: its alias, a column's or a dereferenced field's name,
+ * else KSQL_COL_<n>, where n counts the generated names of the query so far (ksqlDB's
+ * numbering: `SELECT A, A + 1, 2` names KSQL_COL_0 and KSQL_COL_1). */
+static const char *item_name(const eddy_sql_select_item *it, unsigned *gen, char *buf,
+                             size_t n)
 {
     if (it->alias)
         return it->alias;
     if (it->expr->kind == EDDY_AST_COLUMN || it->expr->kind == EDDY_AST_DEREF)
         return it->expr->name;
-    snprintf(buf, n, "KSQL_COL_%u", i);
+    snprintf(buf, n, "KSQL_COL_%u", (*gen)++);
     return buf;
 }
 
@@ -139,6 +141,7 @@ static int project_keyed(const eddy_sql_query *q, const eddy_source *from,
                          size_t errstr_size)
 {
     const eddy_schema *in = from->schema;
+    unsigned gen = 0;
     bool key_seen[64] = {0};
     if (in->nkey > 64)
         return eddy_seterr(errstr, errstr_size, EDDY_EINVAL, "too many key columns");
@@ -160,7 +163,7 @@ static int project_keyed(const eddy_sql_query *q, const eddy_source *from,
         if (rc)
             return rc;
         char buf[32];
-        const char *name = item_name(it, i, buf, sizeof buf);
+        const char *name = item_name(it, &gen, buf, sizeof buf);
         int key = -1;
         for (uint32_t k = 0; k < in->nkey; k++)
             if (is_column(it->expr, in->cols[k].name) && !key_seen[k])
@@ -188,6 +191,7 @@ static int project_partitioned(const eddy_sql_query *q, const eddy_source *from,
 {
     const eddy_schema *in = from->schema;
     uint32_t np = q->npartition_by;
+    unsigned gen = 0;
     char **ptext = calloc(np ? np : 1, sizeof *ptext);
     bool *pdone = calloc(np ? np : 1, sizeof *pdone);
     for (uint32_t k = 0; k < np; k++) {
@@ -218,7 +222,7 @@ static int project_partitioned(const eddy_sql_query *q, const eddy_source *from,
                 part = (int)k;
         eddy_buf_free(&b);
         char buf[32];
-        const char *name = item_name(it, i, buf, sizeof buf);
+        const char *name = item_name(it, &gen, buf, sizeof buf);
         if (part >= 0)
             pdone[part] = true;
         add_item(part >= 0 ? keys : values, it->expr, name);
@@ -253,7 +257,7 @@ static int project_partitioned(const eddy_sql_query *q, const eddy_source *from,
         char buf[32];
         const char *name = pe->kind == EDDY_AST_COLUMN || pe->kind == EDDY_AST_DEREF
                                ? pe->name
-                               : (snprintf(buf, sizeof buf, "KSQL_COL_%u", k), buf);
+                               : (snprintf(buf, sizeof buf, "KSQL_COL_%u", gen++), buf);
         add_item(keys, pe, name);
     }
     for (uint32_t k = 0; k < np; k++)
@@ -391,6 +395,7 @@ static int plan_aggregate(const eddy_catalog *c, const eddy_sql_query *q,
     aggplan p = {.arena = eddy_arena_new(0), .errstr = errstr, .errstr_size = errstr_size,
                  .windowed = q->window.kind != EDDY_SQL_WINDOW_NONE};
     p.ngroup = q->ngroup_by;
+    unsigned gen = 0;
     p.gtext = calloc(p.ngroup + 1, sizeof *p.gtext);
     p.gname = calloc(p.ngroup + 1, sizeof *p.gname);
     int rc = 0;
@@ -417,7 +422,7 @@ static int plan_aggregate(const eddy_catalog *c, const eddy_sql_query *q,
             }
         }
         if (!name) {
-            snprintf(buf, sizeof buf, "KSQL_COL_%u", g);
+            snprintf(buf, sizeof buf, "KSQL_COL_%u", gen++);
             name = buf;
         }
         p.gname[g] = strdup(name);
@@ -441,7 +446,7 @@ static int plan_aggregate(const eddy_catalog *c, const eddy_sql_query *q,
         if ((rc = p.rc))
             break;
         char buf[32];
-        const char *name = item_name(it, i, buf, sizeof buf);
+        const char *name = item_name(it, &gen, buf, sizeof buf);
         int key = -1;
         for (uint32_t g = 0; g < p.ngroup; g++)
             if (r->kind == EDDY_AST_COLUMN && strcmp(r->name, p.gname[g]) == 0 && !gseen[g])
@@ -687,6 +692,7 @@ static int plan_join(const eddy_catalog *c, const eddy_sql_query *q, const eddy_
     const char *lkey = rc ? NULL : joined_name(&j, 0, lcol->name);
     const char *rkey = rc ? NULL : joined_name(&j, 1, rcol->name);
     cJSON *keys = cJSON_CreateArray(), *values = cJSON_CreateArray();
+    unsigned gen = 0;
     bool key_done = false;
     for (uint32_t i = 0; i < q->nitems && rc == 0; i++) {
         const eddy_sql_select_item *it = &q->items[i];
@@ -715,7 +721,7 @@ static int plan_join(const eddy_catalog *c, const eddy_sql_query *q, const eddy_
         if (!name && it->expr->kind == EDDY_AST_COLUMN && it->expr->qualifier)
             name = r->name; /* t.id -> T_ID */
         if (!name)
-            name = item_name(it, i, buf, sizeof buf);
+            name = item_name(it, &gen, buf, sizeof buf);
         bool key = !key_done && r->kind == EDDY_AST_COLUMN &&
                    (strcmp(r->name, lkey) == 0 || strcmp(r->name, rkey) == 0);
         key_done |= key;

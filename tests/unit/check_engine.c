@@ -73,20 +73,21 @@ START_TEST(json_values_int_key_and_chained_queries)
     produce(e, "ratings", "2", "{\"stars\": 4, \"channel\": \"web\"}", 2000);
     produce(e, "ratings", "3", "{\"stars\": 2, \"channel\": \"ios\"}", 3000);
     /* The INT key is 4 big-endian bytes on the topic and reads back as 1; the unaliased
-     * expression is named KSQL_COL_3 after its position. */
+     * expression is the query's first generated name, KSQL_COL_0 (numbering counts generated
+     * names only: query-validation/math.json "calculate CEIL..." and arithmetic cases). */
     expect_records(e, "POOR",
-                   "[{\"key\":1,\"value\":{\"STARS\":1,\"CH\":\"WEB\",\"KSQL_COL_3\":10},"
+                   "[{\"key\":1,\"value\":{\"STARS\":1,\"CH\":\"WEB\",\"KSQL_COL_0\":10},"
                    "\"timestamp\":1000},"
-                   "{\"key\":3,\"value\":{\"STARS\":2,\"CH\":\"IOS\",\"KSQL_COL_3\":20},"
+                   "{\"key\":3,\"value\":{\"STARS\":2,\"CH\":\"IOS\",\"KSQL_COL_0\":20},"
                    "\"timestamp\":3000}]");
     expect_records(e, "web_topic",
-                   "[{\"key\":1,\"value\":{\"STARS\":1,\"CH\":\"WEB\",\"KSQL_COL_3\":10},"
+                   "[{\"key\":1,\"value\":{\"STARS\":1,\"CH\":\"WEB\",\"KSQL_COL_0\":10},"
                    "\"timestamp\":1000}]");
     eddy_buf b = {0};
     ck_assert_int_eq(eddy_engine_sources(e, &b), 0);
     ck_assert_msg(strstr(eddy_buf_cstr(&b),
                          "{\"name\":\"POOR\",\"type\":\"STREAM\",\"schema\":\"`ID` INTEGER KEY, "
-                         "`STARS` INTEGER, `CH` STRING, `KSQL_COL_3` INTEGER\",\"keyFormat\":"
+                         "`STARS` INTEGER, `CH` STRING, `KSQL_COL_0` INTEGER\",\"keyFormat\":"
                          "\"KAFKA\",\"valueFormat\":\"JSON\",\"topic\":\"POOR\"}") != NULL,
                   "%s", eddy_buf_cstr(&b));
     eddy_buf_free(&b);
