@@ -755,6 +755,19 @@ static int bind_cast(binder *b, const eddy_ast *a, enode **out)
     return 0;
 }
 
+/* ksqlDB's time-unit arguments (DATEADD(DAYS, 1, D), TIMESTAMPADD(SECONDS, ...)) are written
+ * as bare words; they bind as the unit's name when no column is named so. */
+static bool is_time_unit(const char *s)
+{
+    static const char *const units[] = {"NANOSECONDS", "MICROSECONDS", "MILLISECONDS",
+                                        "SECONDS",     "MINUTES",      "HOURS",
+                                        "DAYS",        NULL};
+    for (const char *const *u = units; *u; u++)
+        if (strcmp(s, *u) == 0)
+            return true;
+    return false;
+}
+
 static int bind_func(binder *b, const eddy_ast *a, enode **out)
 {
     int argc = (int)a->nkids;
@@ -767,7 +780,17 @@ static int bind_func(binder *b, const eddy_ast *a, enode **out)
         if (a->kids[i]->kind == EDDY_AST_LAMBDA)
             return berr(b, a->kids[i], EDDY_EINVAL,
                         "Lambda functions are not supported yet: %s", fmt_ast(b, a->kids[i]));
-        TRY(bind(b, a->kids[i], &n->kids[i]));
+        const eddy_ast *kid = a->kids[i];
+        eddy_ast unit;
+        if (kid->kind == EDDY_AST_COLUMN && !kid->qualifier && is_time_unit(kid->name) &&
+            !(b->scope->schema && eddy_schema_find(b->scope->schema, kid->name) >= 0)) {
+            unit = *kid;
+            unit.kind = EDDY_AST_STRING;
+            unit.value = eddy_string(kid->name, (uint32_t)strlen(kid->name));
+            unit.text = kid->name;
+            kid = &unit;
+        }
+        TRY(bind(b, kid, &n->kids[i]));
     }
     const eddy_type *argt[64];
     for (int i = 0; i < argc; i++)
