@@ -216,6 +216,8 @@ static int expand_one(const eddy_json *c, const char *name, const char *fmt, con
     if (!st || st->type != EDDY_JSON_ARRAY)
         return eddy_seterr(errstr, errstr_size, EDDY_EPARSE, "'statements' must be an array");
     r->statements = calloc(st->count + 1, sizeof *r->statements);
+    if (!r->statements || !r->name || !r->variant)
+        return eddy_seterr(errstr, errstr_size, EDDY_ENOMEM, "out of memory");
     for (const eddy_json *s = st->child; s; s = s->next) {
         if (s->type != EDDY_JSON_STRING)
             return eddy_seterr(errstr, errstr_size, EDDY_EPARSE, "statements must be strings");
@@ -225,6 +227,8 @@ static int expand_one(const eddy_json *c, const char *name, const char *fmt, con
     const eddy_json *topics = eddy_json_get(c, "topics");
     if (topics && topics->type == EDDY_JSON_ARRAY) {
         r->topic_formats = calloc(3 * topics->count + 1, sizeof *r->topic_formats);
+        if (!r->topic_formats)
+            return eddy_seterr(errstr, errstr_size, EDDY_ENOMEM, "out of memory");
         for (const eddy_json *t = topics->child; t; t = t->next) {
             static const char *const members[] = {"keyFormat", "valueFormat", "format"};
             for (size_t i = 0; i < 3; i++) {
@@ -1114,7 +1118,9 @@ static void check_outputs(eddy_engine *e, const eddy_qtt_run *r, eddy_qtt_result
 {
     bool *done = calloc(r->noutputs + 1, sizeof *done);
     eddy_qtt_record *group = calloc(r->noutputs + 1, sizeof *group);
-    for (size_t i = 0; i < r->noutputs; i++) {
+    if (!done || !group)
+        set_result(res, EDDY_QTT_FAIL, EDDY_QTT_STAGE_OUTPUT, "out of memory");
+    for (size_t i = 0; i < r->noutputs && done && group; i++) {
         if (done[i])
             continue;
         const char *topic = r->outputs[i].topic;
@@ -1242,6 +1248,12 @@ static int64_t mono_ms(void)
 
 void eddy_qtt_run_isolated(const eddy_qtt_run *r, int timeout_s, eddy_qtt_result *res)
 {
+    eddy_qtt_run_isolated_with(r, timeout_s, eddy_qtt_run_case, res);
+}
+
+void eddy_qtt_run_isolated_with(const eddy_qtt_run *r, int timeout_s, eddy_qtt_run_fn fn,
+                                eddy_qtt_result *res)
+{
     memset(res, 0, sizeof *res);
     int fds[2];
     if (pipe(fds)) {
@@ -1258,8 +1270,9 @@ void eddy_qtt_run_isolated(const eddy_qtt_run *r, int timeout_s, eddy_qtt_result
     }
     if (pid == 0) {
         close(fds[0]);
+        dup2(STDERR_FILENO, STDOUT_FILENO); /* whatever the run prints stays off the result lines */
         eddy_qtt_result mine;
-        eddy_qtt_run_case(r, &mine);
+        fn(r, &mine);
         const char *p = (const char *)&mine;
         size_t left = sizeof mine;
         while (left > 0) {

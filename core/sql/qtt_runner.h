@@ -126,8 +126,16 @@ bool eddy_qtt_compare_sources(const eddy_json *expected, const eddy_json *actual
 void eddy_qtt_run_case(const eddy_qtt_run *r, eddy_qtt_result *res);
 
 /* Same, in a forked child limited to `timeout_s` seconds (<= 0: no limit): a crash is a FAIL
- * "crashed: signal N", a hang a FAIL "timed out after N s"; the caller goes on. */
+ * "crashed: signal N", a hang a FAIL "timed out after N s" (the child is killed), an exit
+ * without a result a FAIL naming the exit status; the caller goes on. What the child prints
+ * on stdout goes to stderr. */
 void eddy_qtt_run_isolated(const eddy_qtt_run *r, int timeout_s, eddy_qtt_result *res);
+
+/* eddy_qtt_run_isolated with another function in the child instead of eddy_qtt_run_case (the
+ * tests use it to crash and hang on purpose). */
+typedef void (*eddy_qtt_run_fn)(const eddy_qtt_run *r, eddy_qtt_result *res);
+void eddy_qtt_run_isolated_with(const eddy_qtt_run *r, int timeout_s, eddy_qtt_run_fn fn,
+                                eddy_qtt_result *res);
 
 const char *eddy_qtt_status_name(eddy_qtt_status s); /* "PASS", "FAIL", "SKIP" */
 

@@ -9,16 +9,67 @@ trap 'rm -rf "$dir"' EXIT
 list=$EDDY_SOURCE_DIR/tests/conformance/expected-pass.txt
 qv=$EDDY_SOURCE_DIR/../shared/qtt/query-validation
 
-# Until main.c dispatches `qtt`, there is nothing to run (only that exact error is tolerated).
-set +e
-"$EDDY" qtt --help >"$dir/help" 2>&1
-rc=$?
-set -e
-if [ $rc -ne 0 ] && grep -q "unknown command 'qtt'" "$dir/help"; then
-  echo "eddy has no qtt command yet (core/cli/main.c does not dispatch it): nothing to check"
-  exit 0
-fi
-[ $rc -eq 0 ] || { echo "eddy qtt --help exited $rc"; cat "$dir/help"; exit 1; }
+expect_exit() { # CODE CMD...
+  local want=$1 got
+  shift
+  set +e
+  "$@" >"$dir/stdout" 2>"$dir/stderr"
+  got=$?
+  set -e
+  if [ "$got" != "$want" ]; then
+    echo "exit $got, wanted $want: $*"
+    cat "$dir/stdout" "$dir/stderr"
+    exit 1
+  fi
+}
+
+# the commands' contracts: usage 1, unreadable path 3, one line per run and the summary last
+expect_exit 0 "$EDDY" qtt --help
+grep -q "Usage: eddy qtt PATH" "$dir/stdout"
+expect_exit 0 "$EDDY" test --help
+grep -q "Usage: eddy test -s" "$dir/stdout"
+expect_exit 1 "$EDDY" qtt
+expect_exit 1 "$EDDY" qtt "$EDDY_SOURCE_DIR/tests/conformance" --timeout 0
+expect_exit 1 "$EDDY" qtt "$EDDY_SOURCE_DIR/tests/conformance" --bogus
+expect_exit 3 "$EDDY" qtt "$dir/no-such-dir"
+grep -q "cannot read" "$dir/stderr"
+cat >"$dir/one.json" <<'JSON'
+{"tests": [
+  {"name": "a format eddy lacks", "statements": ["CREATE STREAM S (A INT) WITH (kafka_topic='s', value_format='AVRO');"]},
+  {"name": "v", "format": ["JSON", "PROTOBUF"], "expectedException": {"type": "x"},
+   "statements": ["CREATE STREAM S (A INT) WITH (kafka_topic='s', value_format='{FORMAT}');", "NOT SQL;"]}
+]}
+JSON
+expect_exit 0 "$EDDY" qtt "$dir/one.json" --report "$dir/one.jsonl" --filter "#1"
+grep -qx "PASS $dir/one.json #1 v - JSON:" "$dir/stdout"
+grep -q "^SKIP $dir/one.json #1 v - PROTOBUF: needs format PROTOBUF" "$dir/stdout"
+[ "$(tail -n 1 "$dir/stdout")" = "1 passed, 0 failed, 1 skipped" ]
+[ "$(wc -l <"$dir/one.jsonl")" = 2 ]
+grep -q '"index":1,"name":"v - PROTOBUF","variant":"PROTOBUF","status":"SKIP"' "$dir/one.jsonl"
+
+# eddy test (ksql-test-runner): passed 0, outputs differ 4, statement error 2, usage 1, files 3
+cat >"$dir/s.sql" <<'SQL'
+-- ratings below 3 stars
+CREATE STREAM RATINGS (RATING_ID BIGINT, STARS INT, RATING_TIME BIGINT, CHANNEL STRING)
+  WITH (KAFKA_TOPIC='ratings', VALUE_FORMAT='JSON', TIMESTAMP='RATING_TIME');
+CREATE STREAM POOR_RATINGS AS SELECT * FROM RATINGS WHERE STARS < 3;
+SQL
+cat >"$dir/in.json" <<'JSON'
+{"inputs": [
+  {"topic": "ratings", "value": {"RATING_ID": 1, "STARS": 1, "RATING_TIME": 1000, "CHANNEL": "web"}},
+  {"topic": "ratings", "value": {"RATING_ID": 2, "STARS": 4, "RATING_TIME": 2000, "CHANNEL": "web"}}
+]}
+JSON
+echo '{"outputs": [{"topic": "POOR_RATINGS", "timestamp": 1000, "value": {"RATING_ID": 1, "STARS": 1, "RATING_TIME": 1000, "CHANNEL": "web"}}]}' >"$dir/out.json"
+echo '{"outputs": [{"topic": "POOR_RATINGS", "timestamp": 1000, "value": {"RATING_ID": 1, "STARS": 2, "RATING_TIME": 1000, "CHANNEL": "web"}}]}' >"$dir/out-bad.json"
+expect_exit 0 "$EDDY" test -s "$dir/s.sql" -i "$dir/in.json" -o "$dir/out.json"
+grep -q "Test passed!" "$dir/stdout"
+expect_exit 4 "$EDDY" test -s "$dir/s.sql" -i "$dir/in.json" -o "$dir/out-bad.json"
+grep -q "Test failed: topic 'POOR_RATINGS', record 0: value differs" "$dir/stdout"
+echo "CREATE STREAM BROKEN (;" >"$dir/bad.sql"
+expect_exit 2 "$EDDY" test -s "$dir/bad.sql" -i "$dir/in.json" -o "$dir/out.json"
+expect_exit 1 "$EDDY" test -s "$dir/s.sql"
+expect_exit 3 "$EDDY" test -s "$dir/s.sql" -i "$dir/missing.json" -o "$dir/out.json"
 
 : >"$dir/all.txt"
 run_qtt() { # NAME PATH

@@ -1,9 +1,11 @@
 /* check_qtt.c: the QTT runner's logic on hand-built inputs: variant expansion, record
  * comparison (doubles, decimals, structs, null/absent, order and count), expectedException,
  * SKIP for formats eddy lacks, statement splitting. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sql/qtt_runner.h"
 #include "testutil.h"
@@ -182,37 +184,62 @@ START_TEST(compare_numbers)
          "[{\"value\": {\"B\": 9007199254740993}}]", "B BIGINT");
     DIFF("[{\"topic\": \"O\", \"value\": {\"B\": 9007199254740993}}]",
          "[{\"value\": {\"B\": 9007199254740992}}]", NULL, "value differs");
-    /* decimals exactly, scale included */
+    /* decimals: the actual carries the declared scale, the value is exact */
     const char *dec = "ID STRING KEY, DEC DECIMAL(4,2)";
     SAME("[{\"topic\": \"O\", \"value\": {\"DEC\": 12.30}}]", "[{\"value\": {\"DEC\": 12.30}}]", dec);
-    DIFF("[{\"topic\": \"O\", \"value\": {\"DEC\": 12.3}}]", "[{\"value\": {\"DEC\": 12.30}}]", dec,
-         "value differs");
+    /* the QTT files' 12.3 was 12.30 before their numbers were normalized */
+    SAME("[{\"topic\": \"O\", \"value\": {\"DEC\": 12.3}}]", "[{\"value\": {\"DEC\": 12.30}}]", dec);
+    SAME("[{\"topic\": \"O\", \"value\": {\"DEC\": 1}}]", "[{\"value\": {\"DEC\": 1.00}}]", dec);
+    /* an engine dropping the scale fails: 12.3 is not a DECIMAL(4,2) */
     DIFF("[{\"topic\": \"O\", \"value\": {\"DEC\": 12.30}}]", "[{\"value\": {\"DEC\": 12.3}}]", dec,
          "value differs");
-    DIFF("[{\"topic\": \"O\", \"value\": {\"DEC\": 1}}]", "[{\"value\": {\"DEC\": 1.00}}]", dec,
+    DIFF("[{\"topic\": \"O\", \"value\": {\"DEC\": 12.3}}]", "[{\"value\": {\"DEC\": 12.300}}]", dec,
          "value differs");
+    /* no tolerance */
+    DIFF("[{\"topic\": \"O\", \"value\": {\"DEC\": 12.31}}]", "[{\"value\": {\"DEC\": 12.30}}]",
+         dec, "value differs");
     DIFF("[{\"topic\": \"O\", \"value\": {\"DEC\": 12.300001}}]", "[{\"value\": {\"DEC\": 12.30}}]",
          dec, "value differs");
+    /* the schema as eddy_engine_sources prints it: quoted names, "DECIMAL(6, 4)" */
+    SAME("[{\"topic\": \"O\", \"value\": {\"DEC\": 10.0}}]", "[{\"value\": {\"DEC\": 10.0000}}]",
+         "`ID` STRING KEY, `DEC` DECIMAL(6, 4)");
+    DIFF("[{\"topic\": \"O\", \"value\": {\"DEC\": 10.0}}]", "[{\"value\": {\"DEC\": 10.0}}]",
+         "`ID` STRING KEY, `DEC` DECIMAL(6, 4)", "value differs");
+    /* a DECIMAL without a scale: the lexemes' scales must agree */
+    ck_assert(veq("12.30", "12.30", "DECIMAL"));
+    ck_assert(!veq("12.3", "12.30", "DECIMAL"));
     /* an expected string against an actual decimal reads as a decimal */
     SAME("[{\"topic\": \"O\", \"value\": {\"DEC\": \"15.11\"}}]", "[{\"value\": {\"DEC\": 15.11}}]",
          dec);
     DIFF("[{\"topic\": \"O\", \"value\": {\"DEC\": \"15.1\"}}]", "[{\"value\": {\"DEC\": 15.10}}]",
          dec, "value differs");
-    /* zero has no sign; -0.0 and 0.0 are the same decimal, 0.0 and 0.00 are not */
+    /* zero has no sign; the scale still counts */
     ck_assert(veq("-0.0", "0.0", "DECIMAL(2,1)"));
-    ck_assert(!veq("0.0", "0.00", "DECIMAL(3,2)"));
+    ck_assert(veq("0", "0.00", "DECIMAL(3,2)"));
+    ck_assert(!veq("0.0", "0.0", "DECIMAL(3,2)"));
     ck_assert(veq("1.20e1", "12.0", "DECIMAL(3,1)"));
+    ck_assert(veq("-5.5", "-5.50", "DECIMAL(3,2)"));
+    ck_assert(!veq("5.5", "-5.50", "DECIMAL(3,2)"));
     /* nested types reach the decimals: arrays, maps, structs, unwrapped single values */
-    ck_assert(!veq("[1.0, 2.5]", "[1.00, 2.50]", "ARRAY<DECIMAL(3,2)>"));
-    ck_assert(veq("[1.0, 2.5]", "[1.00, 2.50]", "ARRAY<DOUBLE>"));
-    ck_assert(!veq("{\"a\": 1.5}", "{\"a\": 1.50}", "MAP<STRING, DECIMAL(3,2)>"));
-    ck_assert(!veq("{\"X\": {\"Y\": 1.5}}", "{\"X\": {\"Y\": 1.50}}",
+    ck_assert(veq("[1.0, 2.5]", "[1.00, 2.50]", "ARRAY<DECIMAL(3,2)>"));
+    ck_assert(!veq("[1.0, 2.5]", "[1.0, 2.50]", "ARRAY<DECIMAL(3,2)>"));
+    ck_assert(veq("[1.0, 2.5]", "[1.0000001, 2.5]", "ARRAY<DOUBLE>"));
+    ck_assert(!veq("{\"a\": 1.5}", "{\"a\": 1.5}", "MAP<STRING, DECIMAL(3,2)>"));
+    ck_assert(veq("{\"a\": 1.5}", "{\"a\": 1.50}", "MAP<STRING, DECIMAL(3,2)>"));
+    ck_assert(!veq("{\"X\": {\"Y\": 1.5}}", "{\"X\": {\"Y\": 1.5}}",
                    "STRUCT<X STRUCT<`Y` DECIMAL(3,2)>>"));
     ck_assert(veq("{\"X\": {\"Y\": 1.5}}", "{\"X\": {\"Y\": 1.50}}", "STRUCT<X STRUCT<Y DOUBLE>>"));
-    DIFF("[{\"topic\": \"O\", \"value\": 1.5}]", "[{\"value\": 1.50}]", "K STRING KEY, V DECIMAL(3,2)",
+    DIFF("[{\"topic\": \"O\", \"value\": 1.5}]", "[{\"value\": 1.5}]", "K STRING KEY, V DECIMAL(3,2)",
          "value differs");
-    DIFF("[{\"topic\": \"O\", \"key\": 1.5, \"value\": 1}]", "[{\"key\": 1.50, \"value\": 1}]",
+    SAME("[{\"topic\": \"O\", \"value\": 1.5}]", "[{\"value\": 1.50}]", "K STRING KEY, V DECIMAL(3,2)");
+    DIFF("[{\"topic\": \"O\", \"key\": 1.5, \"value\": 1}]", "[{\"key\": 1.5, \"value\": 1}]",
          "K DECIMAL(3,2) KEY, V INT", "key differs");
+    /* several key columns: the key is a struct of them */
+    SAME("[{\"topic\": \"O\", \"key\": {\"A\": 1.5, \"B\": \"x\"}, \"value\": 1}]",
+         "[{\"key\": {\"B\": \"x\", \"A\": 1.50}, \"value\": 1}]", "A DECIMAL(3,2) KEY, B STRING KEY, V INT");
+    DIFF("[{\"topic\": \"O\", \"key\": {\"A\": 1.5, \"B\": \"x\"}, \"value\": 1}]",
+         "[{\"key\": {\"B\": \"x\", \"A\": 1.5}, \"value\": 1}]", "A DECIMAL(3,2) KEY, B STRING KEY, V INT",
+         "key differs");
     /* an unparsable schema means "types unknown", not a failure */
     SAME("[{\"topic\": \"O\", \"value\": {\"D\": 1}}]", "[{\"value\": {\"D\": 1.0}}]", "D @@<");
 }
@@ -434,6 +461,108 @@ START_TEST(expected_exception)
 }
 END_TEST
 
+static void run_crash(const eddy_qtt_run *r, eddy_qtt_result *res)
+{
+    (void)r;
+    (void)res;
+    signal(SIGSEGV, SIG_DFL); /* not the sanitizers' handler: die of the signal */
+    raise(SIGSEGV);
+}
+
+static void run_hang(const eddy_qtt_run *r, eddy_qtt_result *res)
+{
+    (void)r;
+    (void)res;
+    for (;;)
+        pause();
+}
+
+static void run_exit(const eddy_qtt_run *r, eddy_qtt_result *res)
+{
+    (void)r;
+    (void)res;
+    _exit(7);
+}
+
+static void run_long_reason(const eddy_qtt_run *r, eddy_qtt_result *res)
+{
+    (void)r;
+    memset(res, 0, sizeof *res);
+    res->status = EDDY_QTT_FAIL;
+    res->stage = EDDY_QTT_STAGE_OUTPUT;
+    memset(res->reason, 'x', sizeof res->reason); /* unterminated: the parent terminates it */
+    res->post = EDDY_QTT_POST_OK;
+}
+
+/* A crash, a hang or an early exit in the child is that run's FAIL; the caller goes on. */
+START_TEST(isolation)
+{
+    eddy_json_doc *d;
+    eddy_qtt_run *r = one_run("{\"name\": \"x\", \"statements\": []}", &d);
+    eddy_qtt_result res;
+    eddy_qtt_run_isolated_with(r, 10, run_crash, &res);
+    ck_assert_int_eq(res.status, EDDY_QTT_FAIL);
+    ck_assert_int_eq(res.stage, EDDY_QTT_STAGE_CRASH);
+    ck_assert_msg(strncmp(res.reason, "crashed: signal 11", 18) == 0, "%s", res.reason);
+    int64_t t0 = eddy_mono_ns();
+    eddy_qtt_run_isolated_with(r, 1, run_hang, &res);
+    ck_assert_int_eq(res.status, EDDY_QTT_FAIL);
+    ck_assert_str_eq(res.reason, "timed out after 1 s");
+    ck_assert_int_lt(eddy_mono_ns() - t0, 5000000000LL);
+    eddy_qtt_run_isolated_with(r, 10, run_exit, &res);
+    ck_assert_int_eq(res.status, EDDY_QTT_FAIL);
+    ck_assert_str_eq(res.reason, "the run ended without a result (exit status 7)");
+    eddy_qtt_run_isolated_with(r, 10, run_long_reason, &res);
+    ck_assert_int_eq(res.stage, EDDY_QTT_STAGE_OUTPUT);
+    ck_assert_uint_eq(strlen(res.reason), sizeof res.reason - 1);
+    ck_assert_int_eq(res.post, EDDY_QTT_POST_OK);
+    eddy_qtt_run_isolated(r, 10, &res); /* the real thing: nothing to run, nothing to differ */
+    ck_assert_msg(res.status == EDDY_QTT_PASS, "%s", res.reason);
+    eddy_qtt_runs_free(r, 1);
+    eddy_json_doc_destroy(d);
+}
+END_TEST
+
+static bool sources_match(const char *expected, const char *actual, char *why, size_t n)
+{
+    eddy_json_doc *e = parse(expected), *a = parse(actual);
+    why[0] = '\0';
+    bool ok = eddy_qtt_compare_sources(eddy_json_doc_root(e), eddy_json_doc_root(a), why, n);
+    eddy_json_doc_destroy(e);
+    eddy_json_doc_destroy(a);
+    return ok;
+}
+
+START_TEST(post_sources)
+{
+    const char *catalog =
+        "[{\"name\": \"INPUT\", \"type\": \"STREAM\", \"schema\": \"`ID` STRING KEY, `DEC` "
+        "DECIMAL(6, 4), `S` STRUCT<`FOO` STRING, `foo` STRING>\", \"keyFormat\": \"KAFKA\", "
+        "\"valueFormat\": \"JSON\", \"topic\": \"test\"},"
+        " {\"name\": \"T\", \"type\": \"TABLE\", \"schema\": \"`K` INTEGER PRIMARY KEY, `V` INTEGER\","
+        " \"keyFormat\": \"DELIMITED\", \"valueFormat\": \"JSON\", \"topic\": \"t\"}]";
+    char why[512];
+    /* quoting, spacing, VARCHAR/STRING and INT/INTEGER, type case, format objects */
+    ck_assert_msg(sources_match("[{\"name\": \"input\", \"type\": \"stream\", \"schema\": "
+                                "\"ID STRING KEY, DEC DECIMAL(6,4), S STRUCT<FOO VARCHAR, `foo` VARCHAR>\"},"
+                                " {\"name\": \"T\", \"type\": \"table\", \"schema\": \"K INT PRIMARY KEY, V INT\","
+                                " \"keyFormat\": {\"format\": \"DELIMITED\"}, \"valueFormat\": \"JSON\"}]",
+                                catalog, why, sizeof why),
+                  "%s", why);
+    ck_assert(!sources_match("[{\"name\": \"NOPE\", \"type\": \"stream\"}]", catalog, why, sizeof why));
+    ck_assert_str_eq(why, "source NOPE: missing from the catalog");
+    ck_assert(!sources_match("[{\"name\": \"T\", \"type\": \"stream\"}]", catalog, why, sizeof why));
+    ck_assert_str_eq(why, "source T: type TABLE, expected stream");
+    ck_assert(!sources_match("[{\"name\": \"INPUT\", \"type\": \"stream\", \"schema\": "
+                             "\"ID STRING KEY, DEC DECIMAL(6,4), S STRUCT<FOO VARCHAR, FOO VARCHAR>\"}]",
+                             catalog, why, sizeof why));
+    ck_assert(strstr(why, "source INPUT: schema"));
+    ck_assert(!sources_match("[{\"name\": \"T\", \"type\": \"table\", \"keyFormat\": "
+                             "{\"format\": \"KAFKA\"}}]", catalog, why, sizeof why));
+    ck_assert_str_eq(why, "source T: keyFormat DELIMITED, expected KAFKA");
+}
+END_TEST
+
 START_TEST(split_statements)
 {
     char **v;
@@ -483,6 +612,8 @@ static Suite *suite(void)
     tcase_add_test(tc, compare_timestamp_window_headers);
     tcase_add_test(tc, skip_formats);
     tcase_add_test(tc, expected_exception);
+    tcase_add_test(tc, isolation);
+    tcase_add_test(tc, post_sources);
     tcase_add_test(tc, split_statements);
     tcase_add_test(tc, read_file_errors);
     suite_add_tcase(s, tc);
@@ -491,5 +622,7 @@ static Suite *suite(void)
 
 int main(void)
 {
+    /* the engine loads the operator plugins: the build's, unless the environment says */
+    setenv("EDDY_PLUGIN_PATH", EDDY_BUILD_DIR "/plugins", 0);
     return eddy_test_run(suite());
 }
