@@ -7,6 +7,7 @@
 #include "expr/builtins.h"
 
 #include <stdlib.h>
+#include <pthread.h>
 #include <string.h>
 #include <strings.h>
 
@@ -301,6 +302,34 @@ static int fn_array_sort(eddy_func_ctx *ctx, const eddy_function *f, int argc,
 /* Per-thread scratch buffer for ARRAY_JOIN's text: no malloc per call in steady state. */
 static _Thread_local eddy_buf scratch;
 
+/* Thread exit releases the scratch memory (a pthread key's destructor; the main thread's
+ * stays until the process ends). */
+static pthread_key_t tls_key;
+static pthread_once_t tls_once = PTHREAD_ONCE_INIT;
+static _Thread_local bool tls_registered;
+
+static void tls_release(void *unused)
+{
+    (void)unused;
+    eddy_buf_free(&scratch);
+}
+
+static void tls_key_init(void)
+{
+    pthread_key_create(&tls_key, tls_release);
+}
+
+/* The scratch buffer, emptied, for this thread. */
+static void scratch_begin(void)
+{
+    if (!tls_registered) {
+        pthread_once(&tls_once, tls_key_init);
+        pthread_setspecific(tls_key, &tls_registered);
+        tls_registered = true;
+    }
+    eddy_buf_clear(&scratch);
+}
+
 /* ARRAY_JOIN(array [, delimiter]): elements as ksqlDB prints them ("null" for NULL); a NULL
  * delimiter joins with nothing. */
 static int fn_array_join(eddy_func_ctx *ctx, const eddy_function *f, int argc,
@@ -321,7 +350,7 @@ static int fn_array_join(eddy_func_ctx *ctx, const eddy_function *f, int argc,
         d = argv[1].is_null ? "" : argv[1].u.str;
         dl = argv[1].is_null ? 0 : argv[1].len;
     }
-    eddy_buf_clear(&scratch);
+    scratch_begin();
     for (uint32_t i = 0; !rc && i < a->len; i++) {
         if (i && dl)
             rc = eddy_buf_append(&scratch, d, dl);

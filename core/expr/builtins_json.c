@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <pthread.h>
 #include <string.h>
 
 #define NOMEM(ctx) eddy_func_fail((ctx), "out of memory")
@@ -16,6 +17,36 @@
 /* Per-thread scratch buffer: results are built here, then copied into ctx->arena, so a call
  * does not malloc once the buffer has grown to its working size. */
 static _Thread_local eddy_buf scratch;
+static _Thread_local eddy_buf scratch2;
+
+/* Thread exit releases the scratch memory (a pthread key's destructor; the main thread's
+ * stays until the process ends). */
+static pthread_key_t tls_key;
+static pthread_once_t tls_once = PTHREAD_ONCE_INIT;
+static _Thread_local bool tls_registered;
+
+static void tls_release(void *unused)
+{
+    (void)unused;
+    eddy_buf_free(&scratch);
+    eddy_buf_free(&scratch2);
+}
+
+static void tls_key_init(void)
+{
+    pthread_key_create(&tls_key, tls_release);
+}
+
+/* The scratch buffer, emptied, for this thread. */
+static void scratch_begin(void)
+{
+    if (!tls_registered) {
+        pthread_once(&tls_once, tls_key_init);
+        pthread_setspecific(tls_key, &tls_registered);
+        tls_registered = true;
+    }
+    eddy_buf_clear(&scratch);
+}
 
 static int scratch_result(eddy_func_ctx *ctx, eddy_value *out)
 {
@@ -398,7 +429,7 @@ static int node_text(eddy_func_ctx *ctx, const jnode *n, eddy_value *out)
         *out = eddy_string(n->s, n->len);
         return 0;
     }
-    eddy_buf_clear(&scratch);
+    scratch_begin();
     if (write_node(&scratch, n))
         return NOMEM(ctx);
     return scratch_result(ctx, out);
@@ -406,7 +437,7 @@ static int node_text(eddy_func_ctx *ctx, const jnode *n, eddy_value *out)
 
 static int node_json(eddy_func_ctx *ctx, const jnode *n, eddy_value *out)
 {
-    eddy_buf_clear(&scratch);
+    scratch_begin();
     if (write_node(&scratch, n))
         return NOMEM(ctx);
     return scratch_result(ctx, out);
@@ -787,14 +818,12 @@ static int write_value(eddy_buf *b, const eddy_value *v, eddy_buf *tmp)
     }
 }
 
-static _Thread_local eddy_buf scratch2;
-
 static int fn_to_json_string(eddy_func_ctx *ctx, const eddy_function *f, int argc,
                              const eddy_value *argv, eddy_value *out)
 {
     (void)f;
     (void)argc;
-    eddy_buf_clear(&scratch);
+    scratch_begin();
     if (write_value(&scratch, &argv[0], &scratch2))
         return NOMEM(ctx);
     return scratch_result(ctx, out);

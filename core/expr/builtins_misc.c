@@ -1,8 +1,8 @@
 /* builtins_misc.c: ksqlDB's remaining scalar functions (scalar-functions.md): CHR, ENCODE,
- * TO_BYTES, FROM_BYTES, INT/BIGINT/DOUBLE_FROM_BYTES, MD5, UUID, the MASK family, the URL_* functions (java.net.URI's reading of a URL),
- * REGEXP_EXTRACT, REGEXP_EXTRACT_ALL, REGEXP_REPLACE, REGEXP_SPLIT_TO_ARRAY (POSIX extended
- * regular expressions with Java's \d, \D added; see regex_prepare for what is refused) and
- * GEO_DISTANCE. */
+ * TO_BYTES, FROM_BYTES, INT/BIGINT/DOUBLE_FROM_BYTES, MD5, UUID, the MASK family, the URL_*
+ * functions (java.net.URI's reading of a URL), REGEXP_EXTRACT, REGEXP_EXTRACT_ALL,
+ * REGEXP_REPLACE, REGEXP_SPLIT_TO_ARRAY (POSIX extended regular expressions with Java's \d,
+ * \w... translated; see regex_prepare for what is refused) and GEO_DISTANCE. */
 #define _GNU_SOURCE
 #include "expr/builtins.h"
 
@@ -23,6 +23,7 @@
 /* Per-thread scratch buffer: results are built here, then copied into ctx->arena, so a call
  * does not malloc once the buffer has grown to its working size. */
 static _Thread_local eddy_buf scratch;
+static void scratch_begin(void);
 
 static int scratch_result(eddy_func_ctx *ctx, eddy_value *out)
 {
@@ -88,7 +89,10 @@ static size_t u8_valid(const unsigned char *s, size_t n, size_t i)
     unsigned char c = s[i];
     if (c < 0x80)
         return 1;
-    size_t l = c >= 0xC2 && c < 0xE0 ? 2 : c >= 0xE0 && c < 0xF0 ? 3 : c >= 0xF0 && c < 0xF5 ? 4 : 0;
+    size_t l = c >= 0xC2 && c < 0xE0   ? 2
+               : c >= 0xE0 && c < 0xF0 ? 3
+               : c >= 0xF0 && c < 0xF5 ? 4
+                                       : 0;
     if (!l || i + l > n)
         return 0;
     for (size_t k = 1; k < l; k++)
@@ -110,7 +114,7 @@ static int chr_result(eddy_func_ctx *ctx, int64_t cp, eddy_value *out)
         *out = eddy_null(EDDY_TYPE_STRING);
         return 0;
     }
-    eddy_buf_clear(&scratch);
+    scratch_begin();
     if (put_cp(&scratch, (uint32_t)cp))
         return NOMEM(ctx);
     return scratch_result(ctx, out);
@@ -239,7 +243,7 @@ static int text_to_bytes(eddy_func_ctx *ctx, const eddy_value *s, int enc, uint8
 static int bytes_to_text(eddy_func_ctx *ctx, const uint8_t *bytes, size_t n, int enc,
                          bool upper_hex, eddy_value *out)
 {
-    eddy_buf_clear(&scratch);
+    scratch_begin();
     int rc = 0;
     switch (enc) {
     case ENC_HEX:
@@ -566,7 +570,7 @@ static int mask_impl(eddy_func_ctx *ctx, int argc, const eddy_value *argv, int m
     int64_t total = 0;
     for (uint32_t o = 0; o < s->len; o += (uint32_t)u8len((unsigned char)s->u.str[o]))
         total++;
-    eddy_buf_clear(&scratch);
+    scratch_begin();
     int64_t idx = 0;
     int rc = 0;
     for (uint32_t o = 0; !rc && o < s->len; idx++) {
@@ -708,7 +712,7 @@ static bool url_parse(const char *s, uint32_t n, url_parts *u)
 static int url_decoded(eddy_func_ctx *ctx, const char *s, uint32_t n, bool plus_space,
                        eddy_value *out)
 {
-    eddy_buf_clear(&scratch);
+    scratch_begin();
     int rc = 0;
     for (uint32_t i = 0; !rc && i < n; i++) {
         if (s[i] == '%') {
@@ -832,7 +836,7 @@ static int fn_url_encode_param(eddy_func_ctx *ctx, const eddy_function *f, int a
 {
     (void)f;
     (void)argc;
-    eddy_buf_clear(&scratch);
+    scratch_begin();
     int rc = 0;
     for (uint32_t i = 0; !rc && i < argv[0].len; i++) {
         unsigned char c = (unsigned char)argv[0].u.str[i];
@@ -872,6 +876,45 @@ typedef struct rx_entry {
 static _Thread_local rx_entry rx_cache[RX_CACHE];
 static _Thread_local uint64_t rx_clock;
 
+/* Thread exit releases the scratch memory (a pthread key's destructor; the main thread's
+ * stays until the process ends). */
+static pthread_key_t tls_key;
+static pthread_once_t tls_once = PTHREAD_ONCE_INIT;
+static _Thread_local bool tls_registered;
+
+static void tls_release(void *unused)
+{
+    (void)unused;
+    eddy_buf_free(&scratch);
+    for (int i = 0; i < RX_CACHE; i++)
+        if (rx_cache[i].used) {
+            regfree(&rx_cache[i].re);
+            free(rx_cache[i].pattern);
+            rx_cache[i].used = false;
+        }
+}
+
+static void tls_key_init(void)
+{
+    pthread_key_create(&tls_key, tls_release);
+}
+
+static void tls_register(void)
+{
+    if (!tls_registered) {
+        pthread_once(&tls_once, tls_key_init);
+        pthread_setspecific(tls_key, &tls_registered);
+        tls_registered = true;
+    }
+}
+
+/* The scratch buffer, emptied, for this thread. */
+static void scratch_begin(void)
+{
+    tls_register();
+    eddy_buf_clear(&scratch);
+}
+
 /* Java syntax -> POSIX ERE: \d and \D are rewritten; what POSIX would read differently
  * (lazy and possessive quantifiers, (?...) groups and flags, \Q..\E, \p{..}) is refused
  * rather than silently matched otherwise. */
@@ -883,34 +926,52 @@ static int regex_prepare(eddy_func_ctx *ctx, const char *p, size_t n, eddy_buf *
         char c = p[i];
         if (c == '\\' && i + 1 < n) {
             char e = p[++i];
-            if (e == 'd')
-                rc = eddy_buf_puts(out, in_class ? "0-9" : "[0-9]");
-            else if (e == 'D' && !in_class)
-                rc = eddy_buf_puts(out, "[^0-9]");
-            else if (strchr("DQEpPAZzGhHRXkK", e) || isdigit((unsigned char)e))
-                return eddy_func_fail(ctx, "Regular expression '%.*s': \\%c is not supported "
-                                      "(POSIX extended syntax)", (int)n, p, e);
-            else if (e == 't')
-                rc = eddy_buf_putc(out, '\t');
-            else if (e == 'n')
-                rc = eddy_buf_putc(out, '\n');
-            else if (e == 'r')
-                rc = eddy_buf_putc(out, '\r');
-            else if (in_class && !isalnum((unsigned char)e))
-                rc = eddy_buf_putc(out, e); /* POSIX brackets have no escapes */
-            else {
-                rc = eddy_buf_putc(out, '\\');
-                if (!rc)
-                    rc = eddy_buf_putc(out, e);
+            const char *put = NULL;
+            char lit[2] = {0, 0};
+            switch (e) {
+            case 'd': put = in_class ? "0-9" : "[0-9]"; break;
+            case 'D': put = in_class ? NULL : "[^0-9]"; break;
+            case 'w': put = in_class ? "[:alnum:]_" : "\\w"; break;
+            case 's': put = in_class ? "[:space:]" : "\\s"; break;
+            case 'W': put = in_class ? NULL : "\\W"; break;
+            case 'S': put = in_class ? NULL : "\\S"; break;
+            case 'b': put = in_class ? NULL : "\\b"; break;
+            case 'B': put = in_class ? NULL : "\\B"; break;
+            case 't': put = "\t"; break;
+            case 'n': put = "\n"; break;
+            case 'r': put = "\r"; break;
+            case 'f': put = "\f"; break;
+            default:
+                if (!isalnum((unsigned char)e) && (unsigned char)e < 0x80) {
+                    if (in_class) {
+                        /* a bracket has no escapes: only what is literal anywhere in it */
+                        if (e != ']' && e != '-' && e != '^') {
+                            lit[0] = e;
+                            put = lit;
+                        }
+                    } else {
+                        rc = eddy_buf_putc(out, '\\');
+                        lit[0] = e;
+                        put = lit;
+                    }
+                }
+                break;
             }
+            if (!put)
+                return eddy_func_fail(ctx, "Regular expression '%.*s': \\%c is not supported "
+                                      "here (POSIX extended syntax)", (int)n, p, e);
+            if (!rc)
+                rc = eddy_buf_puts(out, put);
             continue;
         }
         if (in_class) {
-            if (c == ']' && !(i > 0 && (p[i - 1] == '[' || (p[i - 1] == '^' && i > 1 && p[i - 2] == '['))))
+            /* a ']' right after '[' or '[^' is a member, not the end */
+            bool first = p[i - 1] == '[' || (p[i - 1] == '^' && i > 1 && p[i - 2] == '[');
+            if (c == ']' && !first)
                 in_class = false;
-            if (c == '[' && i + 1 < n && p[i + 1] == '[')
-                return eddy_func_fail(ctx, "Regular expression '%.*s': nested classes are not "
-                                      "supported", (int)n, p);
+            if (c == '[') /* Java nests and unites classes; POSIX reads [: [. [= */
+                return eddy_func_fail(ctx, "Regular expression '%.*s': '[' inside a class is "
+                                      "not supported", (int)n, p);
         } else if (c == '[') {
             in_class = true;
         } else if (c == '(' && i + 1 < n && p[i + 1] == '?') {
@@ -929,6 +990,7 @@ static int regex_prepare(eddy_func_ctx *ctx, const char *p, size_t n, eddy_buf *
 
 static int regex_get(eddy_func_ctx *ctx, const eddy_value *pat, const regex_t **re)
 {
+    tls_register();
     rx_entry *victim = &rx_cache[0];
     for (int i = 0; i < RX_CACHE; i++) {
         rx_entry *e = &rx_cache[i];
@@ -1085,7 +1147,7 @@ static int fn_regexp_replace(eddy_func_ctx *ctx, const eddy_function *f, int arg
     int rc = regex_get(ctx, &argv[1], &re);
     if (rc)
         return rc;
-    eddy_buf_clear(&scratch);
+    scratch_begin();
     regmatch_t m[MAX_GROUPS];
     uint32_t from = 0, copied = 0;
     while (from <= s->len && rx_find(re, s->u.str, s->len, from, m, MAX_GROUPS)) {

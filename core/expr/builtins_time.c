@@ -64,7 +64,6 @@ typedef struct tz_zone {
     struct tz_zone *next;
 } tz_zone;
 
-static pthread_mutex_t tz_lock = PTHREAD_MUTEX_INITIALIZER;
 static tz_zone *tz_cache;
 
 static uint32_t be32(const unsigned char *p)
@@ -484,14 +483,15 @@ static tz_zone *cache_put(tz_zone *z)
     return z;
 }
 
-static const tz_zone *zone_lookup_locked(const char *name)
+/* Fixed offsets: "Z", "+05:30", "UTC+01:00", "GMT-8", "UT+1". Returns 1 and the offset, 0
+ * when `name` is not of that form, -1 when it is but the offset is bad. */
+static int fixed_offset(const char *name, int32_t *off)
 {
-    tz_zone *z = cache_find(name);
-    if (z)
-        return z;
-    size_t n = strlen(name);
-    int32_t off;
     const char *num = NULL;
+    if (strcmp(name, "Z") == 0) {
+        *off = 0;
+        return 1;
+    }
     if (name[0] == '+' || name[0] == '-')
         num = name;
     else if ((strncmp(name, "UTC", 3) == 0 || strncmp(name, "GMT", 3) == 0) &&
@@ -499,54 +499,76 @@ static const tz_zone *zone_lookup_locked(const char *name)
         num = name + 3;
     else if (strncmp(name, "UT", 2) == 0 && (name[2] == '+' || name[2] == '-'))
         num = name + 2;
-    if (num || strcmp(name, "Z") == 0) {
-        if (num && !parse_offset_id(num, strlen(num), &off))
-            return NULL;
-        z = calloc(1, sizeof *z);
-        if (!z)
-            return NULL;
-        snprintf(z->name, sizeof z->name, "%s", name);
-        z->fixed = true;
-        z->offset = num ? off : 0;
-        return cache_put(z);
-    }
-    if (!valid_region_name(name, n))
-        return NULL;
-    z = load_tzif(name);
-    if (!z)
-        for (size_t i = 0; i < sizeof short_ids / sizeof short_ids[0]; i++)
-            if (strcmp(short_ids[i].id, name) == 0) {
-                z = load_tzif(short_ids[i].region);
-                break;
-            }
-    if (!z)
-        return NULL;
-    snprintf(z->name, sizeof z->name, "%s", name);
-    return cache_put(z);
+    if (!num)
+        return 0;
+    return parse_offset_id(num, strlen(num), off) ? 1 : -1;
 }
 
-/* The zone named `name` (a tz database region, an offset, UTC/GMT[+-offset], a short ID). */
-static const tz_zone *zone_lookup(const char *name, size_t n)
+static pthread_rwlock_t tz_rwlock = PTHREAD_RWLOCK_INITIALIZER;
+
+/* A tz database region (or a short ID), loaded once and cached: only names that exist are
+ * cached, so the cache is bounded by the database. */
+static const tz_zone *region_lookup(const char *name)
+{
+    pthread_rwlock_rdlock(&tz_rwlock);
+    tz_zone *z = cache_find(name);
+    pthread_rwlock_unlock(&tz_rwlock);
+    if (z)
+        return z;
+    if (!valid_region_name(name, strlen(name)))
+        return NULL;
+    pthread_rwlock_wrlock(&tz_rwlock);
+    z = cache_find(name);
+    if (!z) {
+        z = load_tzif(name);
+        if (!z)
+            for (size_t i = 0; i < sizeof short_ids / sizeof short_ids[0]; i++)
+                if (strcmp(short_ids[i].id, name) == 0) {
+                    z = load_tzif(short_ids[i].region);
+                    break;
+                }
+        if (z) {
+            snprintf(z->name, sizeof z->name, "%s", name);
+            cache_put(z);
+        }
+    }
+    pthread_rwlock_unlock(&tz_rwlock);
+    return z;
+}
+
+static const tz_zone utc_fixed = {.name = "Z", .fixed = true};
+
+/* The zone named `name` (a tz database region, an offset, UTC/GMT[+-offset], a short ID).
+ * A fixed offset other than Z is allocated in `arena` (never cached: there are too many
+ * spellings); without an arena only regions and Z are looked up. */
+static const tz_zone *zone_lookup(const char *name, size_t n, eddy_arena *arena)
 {
     char buf[64];
     if (n == 0 || n >= sizeof buf)
         return NULL;
     memcpy(buf, name, n);
     buf[n] = '\0';
-    pthread_mutex_lock(&tz_lock);
-    const tz_zone *z = zone_lookup_locked(buf);
-    pthread_mutex_unlock(&tz_lock);
-    return z;
-}
-
-static const tz_zone *zone_utc(void)
-{
-    return zone_lookup("Z", 1);
+    int32_t off;
+    int fx = fixed_offset(buf, &off);
+    if (fx < 0)
+        return NULL;
+    if (fx > 0) {
+        if (off == 0 && strcmp(buf, "Z") == 0)
+            return &utc_fixed;
+        tz_zone *z = arena ? eddy_arena_calloc(arena, 1, sizeof *z) : NULL;
+        if (!z)
+            return NULL;
+        snprintf(z->name, sizeof z->name, "%s", buf);
+        z->fixed = true;
+        z->offset = off;
+        return z;
+    }
+    return region_lookup(buf);
 }
 
 static int zone_arg(eddy_func_ctx *ctx, const eddy_value *v, const tz_zone **z)
 {
-    *z = zone_lookup(v->u.str, v->len);
+    *z = zone_lookup(v->u.str, v->len, ctx->arena);
     if (!*z)
         return eddy_func_fail(ctx, "Unknown time-zone ID: %.*s", (int)v->len, v->u.str);
     return 0;
@@ -914,6 +936,34 @@ static void fields_from_ms(int64_t local_ms, dt_fields *f)
  * does not malloc once the buffer has grown to its working size. */
 static _Thread_local eddy_buf scratch;
 
+/* Thread exit releases the scratch memory (a pthread key's destructor; the main thread's
+ * stays until the process ends). */
+static pthread_key_t tls_key;
+static pthread_once_t tls_once = PTHREAD_ONCE_INIT;
+static _Thread_local bool tls_registered;
+
+static void tls_release(void *unused)
+{
+    (void)unused;
+    eddy_buf_free(&scratch);
+}
+
+static void tls_key_init(void)
+{
+    pthread_key_create(&tls_key, tls_release);
+}
+
+/* The scratch buffer, emptied, for this thread. */
+static void scratch_begin(void)
+{
+    if (!tls_registered) {
+        pthread_once(&tls_once, tls_key_init);
+        pthread_setspecific(tls_key, &tls_registered);
+        tls_registered = true;
+    }
+    eddy_buf_clear(&scratch);
+}
+
 static int result_string(eddy_func_ctx *ctx, eddy_value *out)
 {
     char *p = eddy_arena_strndup(ctx->arena, scratch.data ? scratch.data : "", scratch.len);
@@ -923,17 +973,15 @@ static int result_string(eddy_func_ctx *ctx, eddy_value *out)
     return 0;
 }
 
-/* Formats instant `ms` in zone `z` (NULL: UTC). */
+/* Formats instant `ms` in zone `z` (NULL: GMT, ksqlDB's default zone). */
 static int format_instant(eddy_func_ctx *ctx, int64_t ms, const eddy_value *pat,
                           const tz_zone *z, eddy_value *out)
 {
     dt_fields f = {.has_date = true, .has_time = true, .has_zone = true};
     if (!z)
-        z = zone_lookup("UTC", 3);
+        z = zone_lookup("GMT", 3, NULL); /* ksqlDB formats in ZoneId.of("GMT") by default */
     if (!z)
-        z = zone_utc();
-    if (!z)
-        return NOMEM(ctx);
+        z = &utc_fixed;
     f.zone = z;
     f.offset = zone_offset(z, ms, &f.abbr);
     fields_from_ms(ms + (int64_t)f.offset * 1000, &f);
@@ -941,7 +989,7 @@ static int format_instant(eddy_func_ctx *ctx, int64_t ms, const eddy_value *pat,
     eddy_func_ctx sub = *ctx;
     sub.errstr = err;
     sub.errstr_size = sizeof err;
-    eddy_buf_clear(&scratch);
+    scratch_begin();
     int rc = format_fields(&sub, &f, pat->u.str, pat->len, &scratch);
     if (rc) {
         return eddy_func_fail(ctx, "Failed to format timestamp %lld with formatter '%.*s': %s",
@@ -1220,11 +1268,11 @@ static int parse_field(const ptoken *tk, int i, int ntk, const char *s, size_t n
         const tz_zone *z = NULL;
         for (size_t j = 0; j < sizeof zone_names / sizeof zone_names[0]; j++)
             if (strlen(zone_names[j].abbr) == k && strncasecmp(s + p, zone_names[j].abbr, k) == 0) {
-                z = zone_lookup(zone_names[j].region, strlen(zone_names[j].region));
+                z = zone_lookup(zone_names[j].region, strlen(zone_names[j].region), NULL);
                 break;
             }
         if (!z && memchr(s + p, '/', k))
-            z = zone_lookup(s + p, k);
+            z = zone_lookup(s + p, k, NULL);
         if (!z)
             return -1;
         ps->z = z;
@@ -1301,6 +1349,10 @@ static int parse_with(eddy_func_ctx *ctx, const eddy_value *text, const eddy_val
     for (int i = 0; i < ntk; i++) {
         if (tk[i].kind != TK_FIELD)
             continue;
+        if (strchr("YwWecFBQqN", tk[i].letter))
+            return eddy_func_fail(ctx, "Failed to parse with formatter '%.*s': pattern letter "
+                                  "'%c' is not supported for parsing", (int)pat->len,
+                                  pat->u.str, tk[i].letter);
         if (want == WANT_DATE && (is_time_letter(tk[i].letter)))
             return eddy_func_fail(ctx, "Failed to parse date '%.*s' with formatter '%.*s': "
                                   "Date format contains time field.", (int)text->len,
@@ -1318,10 +1370,9 @@ static int parse_with(eddy_func_ctx *ctx, const eddy_value *text, const eddy_val
                               "'%.*s' could not be parsed at index %zu", what, (int)text->len,
                               text->u.str, (int)pat->len, pat->u.str, (int)text->len,
                               text->u.str, pos);
+    /* h/K without an 'a' field is taken as AM (java.time would leave the hour unresolved) */
     if (ps.hour12 && ps.ampm_set)
         ps.h += 12 * ps.ampm;
-    else if (ps.hour12 && !ps.ampm_set && want != WANT_DATE)
-        ps.h = ps.h; /* Java would leave it unresolved; take it as AM */
     if (ps.mo < 1 || ps.mo > 12 || ps.d < 1 || ps.d > 31 || ps.h < 0 || ps.h > 23 ||
         ps.mi < 0 || ps.mi > 59 || ps.s < 0 || ps.s > 59)
         return eddy_func_fail(ctx, "Failed to parse %s '%.*s' with formatter '%.*s': a field "
@@ -1503,7 +1554,7 @@ static int format_date_or_time(eddy_func_ctx *ctx, const eddy_value *v, const ed
     eddy_func_ctx sub = *ctx;
     sub.errstr = err;
     sub.errstr_size = sizeof err;
-    eddy_buf_clear(&scratch);
+    scratch_begin();
     if (format_fields(&sub, &f, pat->u.str, pat->len, &scratch)) {
         if (date)
             return eddy_func_fail(ctx, "Failed to format date %04lld-%02d-%02d with formatter "

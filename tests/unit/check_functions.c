@@ -8,6 +8,7 @@
 #include "sql/parser.h"
 
 #include <fnmatch.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -145,6 +146,13 @@ static const fcase time_cases[] = {
     {"FORMAT_DATE(D, 'yyyy HH')", "EVALERR EFUNC Failed to format date 2018-05-11 with "
                                   "formatter 'yyyy HH': Unsupported field: HourOfDay"},
     {"DATETOSTRING(17662, 'yyyy-MM-dd')", "STRING 2018-05-11"},
+    /* 'Y' is the week-based year (US weeks: Sunday first, week 1 holds January 1st) */
+    {"DATETOSTRING(STRINGTODATE('2018-12-31', 'yyyy-MM-dd'), 'YYYY-ww')", "EVALERR EFUNC *"},
+    {"DATETOSTRING(STRINGTODATE('2018-12-31', 'yyyy-MM-dd'), 'YYYY')", "STRING 2019"},
+    {"DATETOSTRING(STRINGTODATE('2018-12-29', 'yyyy-MM-dd'), 'YYYY')", "STRING 2018"},
+    {"DATETOSTRING(STRINGTODATE('2021-01-02', 'yyyy-MM-dd'), 'YYYY')", "STRING 2021"},
+    {"STRINGTODATE('2021', 'YYYY')", "EVALERR EFUNC *pattern letter 'Y' is not supported for "
+                                     "parsing"},
     {"FORMAT_DATE(D, 'EEEE d MMMM yy, D''th day''')", "STRING Friday 11 May 18, 131th day"},
     /* format-time.json "time to string" */
     {"FORMAT_TIME(CAST('00:01:05' AS TIME), 'HH_mm_ss_SSS')", "STRING 00_01_05_000"},
@@ -159,6 +167,8 @@ static const fcase time_cases[] = {
      "STRING 2018-05-11 14:58:33 PDT"},
     {"FORMAT_TIMESTAMP(NTS, 'yyyy-MM-dd HH:mm:ss zzz', 'America/Los_Angeles')", "STRING null"},
     {"FORMAT_TIMESTAMP(TS, 'yyyy-MM-dd HH:mm:ss')", "STRING 2018-05-11 21:58:33"},
+    /* without a zone ksqlDB formats in ZoneId.of("GMT") */
+    {"FORMAT_TIMESTAMP(TS, 'HH:mm z VV')", "STRING 21:58 GMT GMT"},
     {"TIMESTAMPTOSTRING(BI, 'yyyy-MM-dd HH:mm:ss zzz', 'Europe/London')",
      "STRING 2018-05-11 22:58:33 BST"},
     /* by hand: winter time, offsets, text fields, zones */
@@ -241,16 +251,16 @@ static const fcase time_cases[] = {
     {"DATESUB('MILLISECONDS', NI, D)", "DATE null"},
     {"DATESUB('MILLISECONDS', 5, ND)", "DATE null"},
     {"DATEADD('HOURS', 49, D)", "DATE 2018-05-13"},
-    {"DATEADD(D, 5, D)", "ERR line 1:1: Function 'dateadd' does not accept parameters (DATE, INTEGER, "
-                         "DATE).*"},
+    {"DATEADD(D, 5, D)",
+     "ERR line 1:1: Function 'dateadd' does not accept parameters (DATE, INTEGER, DATE).*"},
     {"DATEADD('FORTNIGHTS', 5, D)", "EVALERR EFUNC Unknown time unit: FORTNIGHTS*"},
     /* timeadd.json, timesub.json: wraps around midnight */
     {"TIMEADD('MILLISECONDS', 10, CAST('00:00:00.010' AS TIME))", "TIME 00:00:00.020"},
     {"TIMEADD('MILLISECONDS', 10, CAST('23:59:59.995' AS TIME))", "TIME 00:00:00.005"},
     {"TIMEADD('MILLISECONDS', -5, CAST('00:00:00.002' AS TIME))", "TIME 23:59:59.997"},
     {"TIMEADD('MILLISECONDS', NI, T)", "TIME null"},
-    {"TIMEADD(T, 5, T)", "ERR line 1:1: Function 'timeadd' does not accept parameters (TIME, INTEGER, "
-                         "TIME).*"},
+    {"TIMEADD(T, 5, T)",
+     "ERR line 1:1: Function 'timeadd' does not accept parameters (TIME, INTEGER, TIME).*"},
     {"TIMESUB('MILLISECONDS', -5, CAST('23:59:59.997' AS TIME))", "TIME 00:00:00.002"},
     {"TIMESUB('MILLISECONDS', -5, CAST('00:00:00' AS TIME))", "TIME 00:00:00.005"},
     {"TIMESUB('HOURS', 1, CAST('00:30:00' AS TIME))", "TIME 23:30:00"},
@@ -426,6 +436,11 @@ static const fcase coll_cases[] = {
      "MAP<STRING, INTEGER> {foo=null, bar=20}"},
     {"MAP_UNION(NM, M)", "MAP<STRING, INTEGER> {a=1, b=2, c=null}"},
     {"MAP_UNION(NM, NM)", "MAP<STRING, INTEGER> null"},
+    /* create_map.json "create map from key/value lists" */
+    {"AS_MAP(ARRAY['a', 'b'], ARRAY[1, 2])", "MAP<STRING, INTEGER> {a=1, b=2}"},
+    {"AS_MAP(ARRAY['a', 'b', 'c'], ARRAY[1, 2, 3])", "MAP<STRING, INTEGER> {a=1, b=2, c=3}"},
+    {"AS_MAP(ARRAY['a', 'b'], ARRAY[1, 2, 3])", "MAP<STRING, INTEGER> {a=1, b=2}"},
+    {"AS_MAP(ARRAY['a', 'b', 'c'], ARRAY[1, 2, NULL])", "MAP<STRING, INTEGER> {a=1, b=2, c=null}"},
     {"AS_MAP(ARRAY['a', 'b', 'a'], ARRAY[1, 2, 3, 4])", "MAP<STRING, INTEGER> {a=3, b=2}"},
     {"AS_MAP(ARRAY['a', 'b'], ARRAY[1])", "MAP<STRING, INTEGER> {a=1, b=null}"},
     {"AS_MAP(SARR, NULLARR)", "MAP<STRING, INTEGER> null"},
@@ -600,7 +615,306 @@ START_TEST(test_json)
 }
 END_TEST
 
+/* --------------------------------------------------------------------- misc */
+
+static const fcase misc_cases[] = {
+    /* chr.json "multiple invocations" and the docs' examples */
+    {"CONCAT(CHR('\\u004b'), CHR('\\u0053'), CHR(81), CHR(76))", "STRING KSQL"},
+    {"CHR(75)", "STRING K"},
+    {"CHR(22909)", "STRING \xe5\xa5\xbd"},
+    {"CHR('\\u597d')", "STRING \xe5\xa5\xbd"},
+    {"CHR(9)", "STRING \t"},
+    {"CHR(-1)", "STRING null"},
+    {"CHR(1114112)", "STRING null"},
+    {"CHR('u004b')", "STRING null"},
+    {"CHR('\\uzzzz')", "STRING null"},
+    {"CHR(NI)", "STRING null"},
+    /* encode.json "encode hex" */
+    {"ENCODE('4578616d706C6521', 'hex', 'ascii')", "STRING Example!"},
+    {"ENCODE('4578616d706C6521', 'hex', 'utf8')", "STRING Example!"},
+    {"ENCODE('4578616d706C6521', 'hex', 'base64')", "STRING RXhhbXBsZSE="},
+    {"ENCODE('ce95cebbcebbceacceb4ceb1', 'hex', 'utf8')",
+     "STRING \xce\x95\xce\xbb\xce\xbb\xce\xac\xce\xb4\xce\xb1"},
+    {"ENCODE('c39c6265726d656e736368', 'hex', 'ascii')",
+     "STRING \xef\xbf\xbd\xef\xbf\xbd" "bermensch"},
+    {"ENCODE('c39c6265726d656e736368', 'hex', 'base64')", "STRING w5xiZXJtZW5zY2g="},
+    {"ENCODE(NS, 'hex', 'ascii')", "STRING null"},
+    {"ENCODE('0x4578616d706C6521', 'hex', 'utf8')", "STRING Example!"},
+    {"ENCODE('X''4578616d706C6521''', 'hex', 'utf8')", "STRING Example!"},
+    {"ENCODE('x''4578616d706C6521''', 'hex', 'base64')", "STRING RXhhbXBsZSE="},
+    {"ENCODE('0x', 'hex', 'utf8')", "STRING "},
+    {"ENCODE('X''''', 'hex', 'utf8')", "STRING "},
+    {"ENCODE('0x0x', 'hex', 'utf8')", "STRING null"},
+    {"ENCODE('X''', 'hex', 'utf8')", "STRING null"},
+    {"ENCODE('x''4578616d706C6521', 'hex', 'utf8')", "STRING null"},
+    {"ENCODE('x''578616d706C6521''', 'hex', 'utf8')", "STRING null"},
+    {"ENCODE('0x578616d706C6521', 'hex', 'base64')", "STRING BXhhbXBsZSE="},
+    {"ENCODE('578616d706C6521', 'hex', 'utf8')", "STRING null"},
+    /* encode.json "encode ascii" / "encode base64" / "encode null" */
+    {"ENCODE('Example!', 'ascii', 'hex')", "STRING 4578616d706c6521"},
+    {"ENCODE('\xce\x95\xce\xbb\xce\xbb\xce\xac\xce\xb4\xce\xb1', 'ascii', 'utf8')",
+     "STRING ??????"},
+    {"ENCODE('\xce\x95\xce\xbb\xce\xbb\xce\xac\xce\xb4\xce\xb1', 'ascii', 'base64')",
+     "STRING Pz8/Pz8/"},
+    {"ENCODE('RXhhbXBsZSE=', 'base64', 'hex')", "STRING 4578616d706c6521"},
+    {"ENCODE('zpXOu867zqzOtM6x', 'base64', 'utf8')",
+     "STRING \xce\x95\xce\xbb\xce\xbb\xce\xac\xce\xb4\xce\xb1"},
+    {"ENCODE('zpXOu867zqzOtM6x', 'base64', 'ascii')",
+     "STRING \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+     "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"},
+    {"ENCODE('RXhhbXBsZSE=', 'base64', 'null')", "EVALERR EFUNC Supported input and output "
+                                                 "encodings are: hex, utf8, ascii and base64"},
+    {"ENCODE(NS, 'null', 'utf8')", "STRING null"},
+    /* bytes-and-strings.json */
+    {"FROM_BYTES(TO_BYTES('IQ==', 'base64'), 'hex')", "STRING 21"},
+    {"FROM_BYTES(TO_BYTES('GrI=', 'base64'), 'hex')", "STRING 1AB2"},
+    {"TO_BYTES(FROM_BYTES(TO_BYTES('GrI=', 'base64'), 'hex'), 'hex')", "BYTES GrI="},
+    {"FROM_BYTES(TO_BYTES('1aB2', 'hex'), 'hex')", "STRING 1AB2"},
+    {"FROM_BYTES(TO_BYTES('IQ==', 'base64'), 'utf8')", "STRING !"},
+    {"FROM_BYTES(TO_BYTES('!', 'utf8'), 'utf8')", "STRING !"},
+    {"FROM_BYTES(TO_BYTES('Iw==', 'base64'), 'base64')", "STRING Iw=="},
+    {"TO_BYTES('zz', 'hex')", "EVALERR EFUNC TO_BYTES: 'zz' is not valid hex"},
+    {"TO_BYTES('a', 'ebcdic')", "EVALERR EFUNC Supported encoding types are: hex, utf8, ascii "
+                                "and base64"},
+    {"INT_FROM_BYTES(TO_BYTES('5QcAAA==', 'base64'), 'LITTLE_ENDIAN')", "INTEGER 2021"},
+    {"BIGINT_FROM_BYTES(TO_BYTES('APIFKgEAAAA=', 'base64'), 'LITTLE_ENDIAN')",
+     "BIGINT 5000000000"},
+    {"DOUBLE_FROM_BYTES(TO_BYTES('gvXJm/2mgEA=', 'base64'), 'LITTLE_ENDIAN')",
+     "DOUBLE 532.8738323"},
+    {"INT_FROM_BYTES(TO_BYTES('AAAH5Q==', 'base64'))", "INTEGER 2021"},
+    {"BIGINT_FROM_BYTES(TO_BYTES('AAAAASoF8gA=', 'base64'), 'BIG_ENDIAN')", "BIGINT 5000000000"},
+    {"DOUBLE_FROM_BYTES(TO_BYTES('QICm/ZvJ9YI=', 'base64'))", "DOUBLE 532.8738323"},
+    {"INT_FROM_BYTES(TO_BYTES('AAAH', 'base64'))", "INTEGER null"},
+    {"INT_FROM_BYTES(TO_BYTES('AAAH5Q==', 'base64'), 'MIDDLE_ENDIAN')", "INTEGER null"},
+    /* md5.json */
+    {"MD5('r1')", "STRING 7c92cf1eee8d99cc85f8355a3d6e4b86"},
+    {"MD5('r2')", "STRING d279186428a75016b17e4df5ea43d080"},
+    {"MD5('r3')", "STRING 9d3e622df914d8de7f747b7b8b143c52"},
+    {"MD5(NS)", "STRING null"},
+    {"MD5('')", "STRING d41d8cd98f00b204e9800998ecf8427e"},
+    {"MD5(' ')", "STRING 7215ee9c7d9dc229d2921a40e899ec5f"},
+    {"MD5('  ')", "STRING 23b58def11b45727d3351702515f86af"},
+    /* RFC 1321's test suite: a two-block message */
+    {"MD5('12345678901234567890123456789012345678901234567890123456789012345678901234567890')",
+     "STRING 57edf4a22be3c955ac49da2e2107b67a"},
+    /* UUID */
+    {"LEN(UUID())", "INTEGER 36"},
+    {"SUBSTRING(UUID(), 15, 1)", "STRING 4"},
+    {"UUID() = UUID()", "BOOLEAN false"},
+    {"UUID(TO_BYTES('00112233445566778899aabbccddeeff', 'hex'))",
+     "STRING 00112233-4455-6677-8899-aabbccddeeff"},
+    {"UUID(TO_BYTES('0011', 'hex'))", "STRING null"},
+    /* the docs' MASK examples */
+    {"MASK('My Test $123')", "STRING Xx-Xxxx--nnn"},
+    {"MASK('My Test $123', '*', NULL, '1', NULL)", "STRING *y *est $111"},
+    {"MASK_KEEP_LEFT('My Test $123', 4)", "STRING My Txxx--nnn"},
+    {"MASK_KEEP_RIGHT('My Test $123', 4)", "STRING Xx-Xxxx-$123"},
+    {"MASK_LEFT('My Test $123', 4)", "STRING Xx-Xest $123"},
+    {"MASK_RIGHT('My Test $123', 4)", "STRING My Test -nnn"},
+    {"MASK_LEFT('My Test $123', 40)", "STRING Xx-Xxxx--nnn"},
+    {"MASK_RIGHT('ab', 4, 'U', 'L', 'D', 'O')", "STRING LL"},
+    {"MASK('\xc3\x89t\xc3\xa9 9')", "STRING Xxx-n"},
+    {"MASK(NS)", "STRING null"},
+    {"MASK_LEFT(NS, 2)", "STRING null"},
+    {"MASK_LEFT('abc', -1)", "EVALERR EFUNC *non-negative*"},
+    /* url.json */
+    {"URL_ENCODE_PARAM('?foo $bar')", "STRING %3Ffoo+%24bar"},
+    {"URL_ENCODE_PARAM('hello&world')", "STRING hello%26world"},
+    {"URL_ENCODE_PARAM('nothing')", "STRING nothing"},
+    {"URL_ENCODE_PARAM('\xc3\xa9')", "STRING %C3%A9"},
+    {"URL_DECODE_PARAM('%3Ffoo+%24bar')", "STRING ?foo $bar"},
+    {"URL_DECODE_PARAM('hello%26world')", "STRING hello&world"},
+    {"URL_DECODE_PARAM('nothing')", "STRING nothing"},
+    {"URL_DECODE_PARAM('bad%2')", "EVALERR EFUNC URLDecoder: Incomplete trailing escape (%) "
+                                  "pattern"},
+    {"URL_EXTRACT_FRAGMENT('http://www.test.com/?query#fragment')", "STRING fragment"},
+    {"URL_EXTRACT_FRAGMENT('http://www.nofragment.com')", "STRING null"},
+    {"URL_EXTRACT_HOST('http://www.test.com/?query#fragment')", "STRING www.test.com"},
+    {"URL_EXTRACT_HOST('http://test@confluent.io:8080')", "STRING confluent.io"},
+    {"URL_EXTRACT_PARAMETER('http://www.test.com/?one=a&two=b&three', 'one')", "STRING a"},
+    {"URL_EXTRACT_PARAMETER('http://www.test.com/?one=a&two=b&three', 'two')", "STRING b"},
+    {"URL_EXTRACT_PARAMETER('http://www.test.com/?one=a&two=b&three', 'three')", "STRING "},
+    {"URL_EXTRACT_PARAMETER('http://www.test.com/?one=a&two=b&three', 'four')", "STRING null"},
+    {"URL_EXTRACT_PATH('http://www.test.com?query#fragment')", "STRING "},
+    {"URL_EXTRACT_PATH('http://www.test.com/path?query')", "STRING /path"},
+    {"URL_EXTRACT_PATH('http://test@confluent.io:8080/nested/path?query&jobs')",
+     "STRING /nested/path"},
+    {"URL_EXTRACT_PATH('http://x.com/a%20b')", "STRING /a b"},
+    {"URL_EXTRACT_PORT('http://test@confluent.io')", "INTEGER null"},
+    {"URL_EXTRACT_PORT('http://test@confluent.io:8080/nested/path?query&jobs')",
+     "INTEGER 8080"},
+    {"URL_EXTRACT_PROTOCOL('http://test@confluent.io')", "STRING http"},
+    {"URL_EXTRACT_PROTOCOL('https://test@confluent.io:8080/nested/path?query&jobs')",
+     "STRING https"},
+    {"URL_EXTRACT_PROTOCOL('www.confluent.io')", "STRING null"},
+    {"URL_EXTRACT_QUERY('http://x.com/p?a=1&b=%3F#f')", "STRING a=1&b=?"},
+    {"URL_EXTRACT_QUERY('http://x.com/p')", "STRING null"},
+    {"URL_EXTRACT_HOST('mailto:someone@x.com')", "STRING null"},
+    {"URL_EXTRACT_HOST('http://bad host/')", "EVALERR EFUNC URL input has invalid syntax: "
+                                             "http://bad host/"},
+    {"URL_EXTRACT_HOST(NS)", "STRING null"},
+    /* regex.json */
+    {"REGEXP_EXTRACT('test.', 'some_test_string')", "STRING test_"},
+    {"REGEXP_EXTRACT('test.', 'anothertest')", "STRING null"},
+    {"REGEXP_EXTRACT('test.', 'testa')", "STRING testa"},
+    {"REGEXP_EXTRACT('test.', 'nothing')", "STRING null"},
+    {"REGEXP_EXTRACT('test.', NS)", "STRING null"},
+    {"REGEXP_EXTRACT('(.*) (.*)', 'hello there', 2)", "STRING there"},
+    {"REGEXP_EXTRACT('(a)|(b)', 'b', 1)", "STRING null"},
+    {"REGEXP_EXTRACT('(a)', 'a', 2)", "EVALERR EFUNC No group 2"},
+    {"REGEXP_EXTRACT('\\d+', 'abc 123 def')", "STRING 123"},
+    {"REGEXP_EXTRACT('[\\d.]+', 'v=1.25;')", "STRING 1.25"},
+    {"REGEXP_EXTRACT('^b', 'ab')", "STRING null"},
+    /* Java escapes translated for POSIX, or refused */
+    {"REGEXP_EXTRACT('[\\w]+', '  ab_1 ')", "STRING ab_1"},
+    {"REGEXP_EXTRACT('[\\s]+x', 'a \tx')", "STRING  \tx"},
+    {"REGEXP_EXTRACT('\\bb\\w*', 'ab bc')", "STRING bc"},
+    {"REGEXP_EXTRACT('a\\.b', 'axb a.b')", "STRING a.b"},
+    {"REGEXP_EXTRACT('[a\\]]', 'x')", "EVALERR EFUNC *is not supported here*"},
+    {"REGEXP_EXTRACT('[[:alpha:]]', 'x')", "EVALERR EFUNC *'[' inside a class*"},
+    {"REGEXP_EXTRACT('(a)\\1', 'aa')", "EVALERR EFUNC *is not supported here*"},
+    {"REGEXP_EXTRACT('\\x41', 'A')", "EVALERR EFUNC *is not supported here*"},
+    {"REGEXP_EXTRACT_ALL('test.', 'some_test_string_testabab')", "ARRAY<STRING> [test_, testa]"},
+    {"REGEXP_EXTRACT_ALL('test.', 'anothertest')", "ARRAY<STRING> []"},
+    {"REGEXP_EXTRACT_ALL('test.', 'testa')", "ARRAY<STRING> [testa]"},
+    {"REGEXP_EXTRACT_ALL('test.', NS)", "ARRAY<STRING> null"},
+    {"REGEXP_EXTRACT_ALL('(\\w+) (\\w*)', 'steven zhang andy coates', 2)",
+     "ARRAY<STRING> [zhang, coates]"},
+    {"REGEXP_EXTRACT_ALL('(\\w+) (\\w*)', 'victoria xia apurva mehta', 2)",
+     "ARRAY<STRING> [xia, mehta]"},
+    {"REGEXP_EXTRACT_ALL('(\\w+) (\\w*)', 'apurva mehta agavra ', 2)",
+     "ARRAY<STRING> [mehta, ]"},
+    {"REGEXP_EXTRACT_ALL('(\\w+) (\\w*)', 'agavra', 2)", "ARRAY<STRING> []"},
+    {"REGEXP_EXTRACT_ALL('(\\w+) (\\w+)', 'hello there nice day', 2)",
+     "ARRAY<STRING> [there, day]"},
+    {"REGEXP_EXTRACT_ALL('^a', 'aaa')", "ARRAY<STRING> [a]"},
+    {"REGEXP_EXTRACT_ALL('a*', 'baa')", "ARRAY<STRING> [, aa, ]"},
+    /* replace.json "regexp_replace" */
+    {"REGEXP_REPLACE('baababaa', '(ab)+', 'cat')", "STRING bacataa"},
+    {"REGEXP_REPLACE('baabbabaa', '(ab)+', 'cat')", "STRING bacatbcataa"},
+    {"REGEXP_REPLACE(NS, '(ab)+', 'cat')", "STRING null"},
+    {"REGEXP_REPLACE('baababaa', NS, 'cat')", "STRING null"},
+    {"REGEXP_REPLACE('John Smith', '(\\w+) (\\w+)', '$2, $1')", "STRING Smith, John"},
+    {"REGEXP_REPLACE('a.b', '\\.', '\\$')", "STRING a$b"},
+    {"REGEXP_REPLACE('baa', 'a*', 'X')", "STRING XbXX"},
+    {"REGEXP_REPLACE('abc', '(', 'X')", "EVALERR EFUNC Invalid regular expression pattern: (*"},
+    {"REGEXP_REPLACE('abc', 'a+?', 'X')", "EVALERR EFUNC *lazy and possessive quantifiers*"},
+    {"REGEXP_REPLACE('abc', '(?i)A', 'X')", "EVALERR EFUNC *(?...) groups*"},
+    /* the docs' REGEXP_SPLIT_TO_ARRAY rules */
+    {"REGEXP_SPLIT_TO_ARRAY('aabbaacc', 'a.b+')", "ARRAY<STRING> [, aacc]"},
+    {"REGEXP_SPLIT_TO_ARRAY('abc', 'x')", "ARRAY<STRING> [abc]"},
+    {"REGEXP_SPLIT_TO_ARRAY('a1b22c', '[0-9]')", "ARRAY<STRING> [a, b, , c]"},
+    {"REGEXP_SPLIT_TO_ARRAY('1a1', '1')", "ARRAY<STRING> [, a, ]"},
+    {"REGEXP_SPLIT_TO_ARRAY('abc', '')", "ARRAY<STRING> [a, b, c]"},
+    {"REGEXP_SPLIT_TO_ARRAY(NS, 'a')", "ARRAY<STRING> null"},
+    {"REGEXP_SPLIT_TO_ARRAY('abc', NS)", "ARRAY<STRING> null"},
+    /* geodistance.json */
+    {"GEO_DISTANCE(37.4439, -122.1663, 51.5257, -0.1122)", "DOUBLE 8634.659796579544"},
+    {"GEO_DISTANCE(37.4439, -122.1663, 51.5257, -0.1122, NS)", "DOUBLE 8634.659796579544"},
+    {"GEO_DISTANCE(37.4439, -122.1663, 51.5257, -0.1122, 'KM')", "DOUBLE 8634.659796579544"},
+    {"GEO_DISTANCE(37.4439, -122.1663, 51.5257, -0.1122, 'MI')", "DOUBLE 5365.659729188262"},
+    {"GEO_DISTANCE(51.5257, -0.1122, -33.9323, 18.4197)", "DOUBLE 9673.40421197142"},
+    {"GEO_DISTANCE(51.5257, -0.1122, -33.9323, 18.4197, 'MI')", "DOUBLE 6011.1453892944355"},
+    {"GEO_DISTANCE(-33.9323, 18.4197, -33.8666, 151.1)", "DOUBLE 11005.23304055582"},
+    {"GEO_DISTANCE(-33.9323, 18.4197, -33.8666, 151.1, 'miles')", "DOUBLE 6838.756491533589"},
+    {"GEO_DISTANCE(39.18660374, -76.73262144, 39.18660374, -76.73222145)",
+     "DOUBLE 0.03447366811448324"},
+    /* udf-implicit-cast.json: integer and decimal arguments widen to DOUBLE */
+    {"GEO_DISTANCE(37.4439, -122.1663, 51, 0)", "DOUBLE 8682.459061368269"},
+    {"GEO_DISTANCE(DB + 34.9439, -122.1663, CAST(51 AS BIGINT), 0)",
+     "DOUBLE 8682.459061368269"},
+    {"GEO_DISTANCE(37.4439, -122.1663, 51.0, 0)", "DOUBLE 8682.459061368269"},
+    /* ksqlDB: "Function 'geo_distance' does not accept parameters"; the binder's string
+     * literal rule (expr.c) tries the literal as a DOUBLE first */
+    {"GEO_DISTANCE(37.4439, -122.1663, 'foo', 0)",
+     "ERR *invalid input syntax for type DOUBLE: \"foo\"*"},
+    {"GEO_DISTANCE(CAST(NI AS DOUBLE), 0, 0, 0)", "DOUBLE null"},
+    {"GEO_DISTANCE(91, 0, 0, 0)", "EVALERR EFUNC valid latitude values*"},
+    {"GEO_DISTANCE(0, 0, 0, 0, 'parsecs')", "EVALERR EFUNC GeoDistance function units*"},
+};
+
+START_TEST(test_misc)
+{
+    const char *got = run(misc_cases[_i].in);
+    ck_assert_msg(matches(got, misc_cases[_i].want), "case %d: %s\n got:  %s\n want: %s", _i,
+                  misc_cases[_i].in, got, misc_cases[_i].want);
+}
+END_TEST
+
 #define NCASES(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+/* --------------------------------------------------------------- threads */
+
+/* Expressions evaluated by several threads at once: the zone cache, the per-thread regex
+ * cache and scratch buffers must not mix results up (run under EDDY_SANITIZE too). */
+static const fcase thread_cases[] = {
+    {"FORMAT_TIMESTAMP(TS, 'yyyy-MM-dd HH:mm zzz', 'Asia/Tokyo')", "2018-05-12 06:58 JST"},
+    {"FORMAT_TIMESTAMP(TS, 'yyyy-MM-dd HH:mm zzz', 'America/New_York')",
+     "2018-05-11 17:58 EDT"},
+    {"FORMAT_TIMESTAMP(TS, 'yyyy-MM-dd HH:mm zzz', 'Australia/Sydney')",
+     "2018-05-12 07:58 AEST"},
+    {"REGEXP_REPLACE(S, 'o', '0')", "Hell0 W0rld"},
+    {"REGEXP_REPLACE(S, '[A-Z]', '_')", "_ello _orld"},
+    {"JSON_CONCAT('[1]', S2)", "[1,\"x\"]"},
+    {"ARRAY_JOIN(SARR, '/')", "foo/Bar/null/baz"},
+    {"MASK_LEFT(S, 3)", "Xxxlo World"},
+};
+
+typedef struct thread_arg {
+    eddy_expr *e[8];
+    int offset, failures;
+} thread_arg;
+
+static void *thread_main(void *p)
+{
+    thread_arg *t = p;
+    eddy_arena *a = eddy_arena_new(0);
+    char err[512];
+    for (int i = 0; i < 2000; i++) {
+        int k = (i + t->offset) % NCASES(thread_cases);
+        eddy_eval_ctx ctx = {.arena = a, .errstr = err, .errstr_size = sizeof err};
+        eddy_value v;
+        if (eddy_expr_eval(t->e[k], &rec, &ctx, &v) != 0 || v.is_null ||
+            v.len != strlen(thread_cases[k].want) ||
+            memcmp(v.u.str, thread_cases[k].want, v.len) != 0)
+            t->failures++;
+        eddy_arena_reset(a);
+    }
+    eddy_arena_destroy(a);
+    return NULL;
+}
+
+START_TEST(test_threads)
+{
+    eddy_expr *e[8];
+    char err[512];
+    eddy_scope sc = {.schema = schema, .registry = NULL, .pseudo_columns = true};
+    static const char s2[] = "\"x\"";
+    cols[schema->ncols - 1] = eddy_string(s2, 3); /* J, read as S2 below */
+    for (int k = 0; k < NCASES(thread_cases); k++) {
+        char text[256];
+        snprintf(text, sizeof text, "%s", thread_cases[k].in);
+        char *s2at = strstr(text, "S2");
+        if (s2at)
+            memcpy(s2at, "J ", 2);
+        ck_assert_msg(eddy_expr_compile(text, &sc, &e[k], err, sizeof err) == 0, "%s", err);
+    }
+    pthread_t th[4];
+    thread_arg args[4];
+    for (int i = 0; i < 4; i++) {
+        memset(&args[i], 0, sizeof args[i]);
+        memcpy(args[i].e, e, sizeof e);
+        args[i].offset = i;
+        ck_assert_int_eq(pthread_create(&th[i], NULL, thread_main, &args[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(th[i], NULL);
+        ck_assert_int_eq(args[i].failures, 0);
+    }
+    for (int k = 0; k < NCASES(thread_cases); k++)
+        eddy_expr_destroy(e[k]);
+}
+END_TEST
 
 int main(void)
 {
@@ -610,6 +924,8 @@ int main(void)
     tcase_add_loop_test(tc, test_time, 0, NCASES(time_cases));
     tcase_add_loop_test(tc, test_collections, 0, NCASES(coll_cases));
     tcase_add_loop_test(tc, test_json, 0, NCASES(json_cases));
+    tcase_add_loop_test(tc, test_misc, 0, NCASES(misc_cases));
+    tcase_add_test(tc, test_threads);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     return eddy_test_run(s);
