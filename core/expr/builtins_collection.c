@@ -165,8 +165,10 @@ static int fn_array_concat(eddy_func_ctx *ctx, const eddy_function *f, int argc,
     eddy_value *items = alloc_items(ctx, (size_t)a->len + b->len);
     if (!items)
         return NOMEM(ctx);
-    memcpy(items, a->u.items, a->len * sizeof *items);
-    memcpy(items + a->len, b->u.items, b->len * sizeof *items);
+    if (a->len)
+        memcpy(items, a->u.items, a->len * sizeof *items);
+    if (b->len)
+        memcpy(items + a->len, b->u.items, b->len * sizeof *items);
     *out = mk_array(items, a->len + b->len);
     return 0;
 }
@@ -293,7 +295,8 @@ static int fn_array_sort(eddy_func_ctx *ctx, const eddy_function *f, int argc,
     eddy_value *items = alloc_items(ctx, a->len), *tmp = alloc_items(ctx, a->len);
     if (!items || !tmp)
         return NOMEM(ctx);
-    memcpy(items, a->u.items, a->len * sizeof *items);
+    if (a->len)
+        memcpy(items, a->u.items, a->len * sizeof *items);
     merge_sort(items, tmp, a->len, desc);
     *out = mk_array(items, a->len);
     return 0;

@@ -875,6 +875,8 @@ typedef struct rx_entry {
 
 static _Thread_local rx_entry rx_cache[RX_CACHE];
 static _Thread_local uint64_t rx_clock;
+static _Thread_local char *rx_subject; /* NUL-terminated copy of a regex subject */
+static _Thread_local size_t rx_subject_cap;
 
 /* Thread exit releases the scratch memory (a pthread key's destructor; the main thread's
  * stays until the process ends). */
@@ -886,6 +888,9 @@ static void tls_release(void *unused)
 {
     (void)unused;
     eddy_buf_free(&scratch);
+    free(rx_subject);
+    rx_subject = NULL;
+    rx_subject_cap = 0;
     for (int i = 0; i < RX_CACHE; i++)
         if (rx_cache[i].used) {
             regfree(&rx_cache[i].re);
@@ -1039,13 +1044,27 @@ static int regex_get(eddy_func_ctx *ctx, const eddy_value *pat, const regex_t **
 
 #define MAX_GROUPS 32
 
-/* Finds the next match in s[from, n); 1 found, 0 none. */
+/* Finds the next match in s[from, n); 1 found, 0 none. SQL strings are not NUL-terminated:
+ * REG_STARTEND bounds glibc's search, but sanitizers (and other libcs) read the subject as a
+ * C string, so regexec gets a terminated copy (a per-thread buffer, grown as needed). */
 static int rx_find(const regex_t *re, const char *s, uint32_t n, uint32_t from,
                    regmatch_t *m, size_t nm)
 {
+    tls_register();
+    if (rx_subject_cap < (size_t)n + 1) {
+        size_t cap = (size_t)n + 1 > 256 ? (size_t)n + 1 : 256;
+        char *p = realloc(rx_subject, cap);
+        if (!p)
+            return 0;
+        rx_subject = p;
+        rx_subject_cap = cap;
+    }
+    if (n)
+        memcpy(rx_subject, s, n);
+    rx_subject[n] = '\0';
     m[0].rm_so = from;
     m[0].rm_eo = n;
-    return regexec(re, s, nm, m, REG_STARTEND | (from ? REG_NOTBOL : 0)) == 0;
+    return regexec(re, rx_subject, nm, m, REG_STARTEND | (from ? REG_NOTBOL : 0)) == 0;
 }
 
 static int group_arg(eddy_func_ctx *ctx, const regex_t *re, int argc, const eddy_value *argv,

@@ -131,7 +131,11 @@ static void add_column(cJSON *arr, const char *name)
 static bool star_matches(const eddy_sql_select_item *it, const eddy_source *from,
                          const eddy_sql_query *q)
 {
-    return it->kind == EDDY_SQL_ITEM_STAR || strcmp(it->qualifier, from->name) == 0 ||
+    if (it->kind == EDDY_SQL_ITEM_STAR)
+        return true;
+    if (it->kind != EDDY_SQL_ITEM_SOURCE_STAR || !it->qualifier)
+        return false;
+    return strcmp(it->qualifier, from->name) == 0 ||
            (q->from.alias && strcmp(it->qualifier, q->from.alias) == 0);
 }
 
