@@ -313,10 +313,19 @@ static int create_source(eddy_engine *e, const eddy_sql_stmt *st, char *errstr,
         s->timestamp_format = with_text(st, "TIMESTAMP_FORMAT");
         rc = check_serdes(s, errstr, errstr_size);
     }
-    if (rc == 0 && s->timestamp && eddy_schema_find(s->schema, s->timestamp) < 0)
+    int tcol = s->timestamp ? eddy_schema_find(s->schema, s->timestamp) : -1;
+    if (rc == 0 && s->timestamp && tcol < 0)
         rc = eddy_seterr(errstr, errstr_size, EDDY_ENOTFOUND,
                          "The TIMESTAMP column set in the WITH clause does not exist in the "
                          "schema: '%s'", s->timestamp);
+    if (rc == 0 && tcol >= 0) {
+        eddy_type_id t = s->schema->cols[tcol].type->id;
+        if (!(t == EDDY_TYPE_BIGINT || t == EDDY_TYPE_TIMESTAMP ||
+              (t == EDDY_TYPE_STRING && s->timestamp_format)))
+            rc = eddy_seterr(errstr, errstr_size, EDDY_ETYPE,
+                             "Timestamp column, `%s`, should be LONG(INT64), TIMESTAMP, or a "
+                             "String with a timestamp_format specified", s->timestamp);
+    }
     if (rc == 0) {
         eddy_source *old = eddy_catalog_find(e->catalog, s->name);
         if (old && st->if_not_exists) {

@@ -40,6 +40,7 @@ static cJSON *source_config(const eddy_source *s)
     if (s->wrap_single >= 0)
         cJSON_AddBoolToObject(o, "wrap_single_value", s->wrap_single);
     add_str(o, "timestamp", s->timestamp);
+    add_str(o, "timestamp_format", s->timestamp_format);
     if (s->kind == EDDY_SOURCE_TABLE)
         cJSON_AddBoolToObject(o, "table", 1);
     return o;

@@ -15,7 +15,11 @@ static const eddy_config_prop config[] = {
     {"columns", EDDY_CONF_COLUMNS, NULL, EDDY_CONF_REQUIRED, NULL,
      "The columns: KEY columns come from the record key, the others from the value."},
     {"timestamp", EDDY_CONF_STRING, NULL, 0, NULL,
-     "A BIGINT or TIMESTAMP column to use as ROWTIME (default: the record's timestamp)."},
+     "A BIGINT or TIMESTAMP column to use as ROWTIME (default: the record's timestamp), or a "
+     "STRING column with timestamp_format."},
+    {"timestamp_format", EDDY_CONF_STRING, NULL, 0, NULL,
+     "Pattern of a STRING timestamp column, as PARSE_TIMESTAMP takes it "
+     "(yyyy-MM-dd'T'HH:mm:ss.SSS)."},
     {"table", EDDY_CONF_BOOL, "false", 0, NULL,
      "A table's changelog (a null value deletes its key); for a stream a null value is a "
      "null row. Either way it is passed on flagged EDDY_REC_TOMBSTONE."},
@@ -27,6 +31,7 @@ typedef struct state {
     const char *topic;
     int64_t next;
     int ts_col;
+    eddy_expr *ts_expr;  /* STRING timestamps: PARSE_TIMESTAMP(col, format) */
     bool table;
 } state;
 
@@ -47,12 +52,41 @@ static int parse(eddy_op *op, eddy_schema **schema, int *ts_col, char *errstr, s
                           name);
         }
         eddy_type_id t = (*schema)->cols[*ts_col].type->id;
-        if (t != EDDY_TYPE_BIGINT && t != EDDY_TYPE_TIMESTAMP) {
+        bool fmt = eddy_api->config_has(op, "timestamp_format");
+        if (t != EDDY_TYPE_BIGINT && t != EDDY_TYPE_TIMESTAMP &&
+            !(t == EDDY_TYPE_STRING && fmt)) {
             eddy_api->schema_release(*schema);
             return pu_err(errstr, n, EDDY_ETYPE,
-                          "config 'timestamp': column '%s' must be BIGINT or TIMESTAMP", name);
+                          "config 'timestamp': column '%s' must be BIGINT or TIMESTAMP, or "
+                          "STRING with timestamp_format", name);
         }
     }
+    return 0;
+}
+
+/* For a STRING timestamp column: PARSE_TIMESTAMP(`col`, 'format') over the schema. */
+static int ts_expression(eddy_op *op, const eddy_schema *s, int col, eddy_expr **out,
+                         char *errstr, size_t n)
+{
+    *out = NULL;
+    if (col < 0 || s->cols[col].type->id != EDDY_TYPE_STRING)
+        return 0;
+    eddy_buf text = {0};
+    const char *f = eddy_api->config_str(op, "timestamp_format");
+    char head[600];
+    snprintf(head, sizeof head, "PARSE_TIMESTAMP(`%s`, '", s->cols[col].name);
+    eddy_api->buf_append(&text, head, strlen(head));
+    for (const char *p = f; *p; p++) {
+        if (*p == '\'')
+            eddy_api->buf_append(&text, "'", 1); /* a quote doubles inside a SQL string */
+        eddy_api->buf_append(&text, p, 1);
+    }
+    eddy_api->buf_append(&text, "')", 3); /* with the NUL */
+    char why[EDDY_ERRSTR_SIZE] = "";
+    int rc = eddy_api->expr_compile(op, text.data, s, out, why, sizeof why);
+    eddy_api->buf_free(&text);
+    if (rc)
+        return pu_err(errstr, n, rc, "config 'timestamp_format': %s", why);
     return 0;
 }
 
@@ -63,6 +97,12 @@ static int plan(eddy_op *op, char *errstr, size_t errstr_size)
     int rc = parse(op, &s, &ts, errstr, errstr_size);
     if (rc)
         return rc;
+    eddy_expr *te;
+    if ((rc = ts_expression(op, s, ts, &te, errstr, errstr_size))) {
+        eddy_api->schema_release(s);
+        return rc;
+    }
+    eddy_api->expr_destroy(te);
     eddy_serde *k, *v;
     rc = topicfmt_serdes(eddy_api, op, s, &k, &v, errstr, errstr_size);
     if (rc == 0) {
@@ -81,9 +121,12 @@ static int create(eddy_op *op, void **out, char *errstr, size_t errstr_size)
         return EDDY_ENOMEM;
     int rc = parse(op, &st->schema, &st->ts_col, errstr, errstr_size);
     if (rc == 0)
+        rc = ts_expression(op, st->schema, st->ts_col, &st->ts_expr, errstr, errstr_size);
+    if (rc == 0)
         rc = topicfmt_serdes(eddy_api, op, st->schema, &st->key, &st->value, errstr,
                              errstr_size);
     if (rc) {
+        eddy_api->expr_destroy(st->ts_expr);
         eddy_api->schema_release(st->schema);
         free(st);
         return rc;
@@ -94,6 +137,7 @@ static int create(eddy_op *op, void **out, char *errstr, size_t errstr_size)
     if (eddy_api->topic_read(op, st->topic, 0, &probe) == EDDY_ENOTFOUND) {
         eddy_api->serde_destroy(st->key);
         eddy_api->serde_destroy(st->value);
+        eddy_api->expr_destroy(st->ts_expr);
         eddy_api->schema_release(st->schema);
         free(st);
         return pu_err(errstr, errstr_size, EDDY_ENOTFOUND,
@@ -147,7 +191,18 @@ static int decode(eddy_op *op, state *st, eddy_batch *b, const eddy_topic_record
      * key columns are still known; its value stays null). */
     if (!tr->value)
         r->flags |= EDDY_REC_TOMBSTONE;
-    if (st->ts_col >= 0 && !(r->flags & EDDY_REC_TOMBSTONE)) {
+    if (st->ts_expr && !(r->flags & EDDY_REC_TOMBSTONE)) {
+        eddy_value v;
+        why[0] = '\0';
+        rc = eddy_api->expr_eval(op, st->ts_expr, r, b->arena, &v, why, sizeof why);
+        if (rc || v.is_null || v.u.ts < 0) {
+            eddy_api->record_error(op, r, raw, raw_len, rc ? rc : EDDY_ERANGE,
+                                   rc ? why : "the timestamp column is NULL or negative");
+            eddy_api->batch_pop(b);
+            return 0;
+        }
+        r->rowtime = v.u.ts;
+    } else if (st->ts_col >= 0 && !(r->flags & EDDY_REC_TOMBSTONE)) {
         const eddy_value *v = &r->cols[st->ts_col];
         if (v->is_null || (v->type == EDDY_TYPE_BIGINT ? v->u.i64 : v->u.ts) < 0) {
             eddy_api->record_error(op, r, raw, raw_len, EDDY_ERANGE,
@@ -192,6 +247,7 @@ static void destroy(eddy_op *op, void *vs)
         return;
     eddy_api->serde_destroy(st->key);
     eddy_api->serde_destroy(st->value);
+    eddy_api->expr_destroy(st->ts_expr);
     eddy_api->schema_release(st->schema);
     free(st);
 }
