@@ -1487,7 +1487,7 @@ static int64_t unit_to(int64_t amount, int64_t unit_nanos, int64_t target_nanos)
 static int time_arith(eddy_func_ctx *ctx, const eddy_value *argv, int sign, eddy_type_id t,
                       eddy_value *out)
 {
-    int64_t un;
+    int64_t un = 1; /* set by unit_arg on success; initialised for the optimiser's sake */
     int rc = unit_arg(ctx, &argv[0], &un);
     if (rc)
         return rc;
