@@ -121,6 +121,19 @@ static const eddy_sql_property *with(const eddy_sql_stmt *s, const char *name)
     return NULL;
 }
 
+/* A NUL-terminated copy of `n` bytes that need not be terminated (strndup would look for a
+ * NUL past them). */
+static char *dup_bytes(const void *p, size_t n)
+{
+    char *d = malloc(n + 1);
+    if (d) {
+        if (n)
+            memcpy(d, p, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
 /* The text of a WITH literal (strings unquoted, numbers and booleans as written). */
 static char *with_text(const eddy_sql_stmt *s, const char *name)
 {
@@ -129,18 +142,18 @@ static char *with_text(const eddy_sql_stmt *s, const char *name)
         return NULL;
     const eddy_ast *v = p->value;
     if (v->kind == EDDY_AST_STRING)
-        return strndup(v->value.u.str, v->value.len);
+        return dup_bytes(v->value.u.str, v->value.len);
     if (v->kind == EDDY_AST_BOOL)
         return strdup(v->value.u.b ? "true" : "false");
     return strdup(v->text ? v->text : "");
 }
 
-static char *upper_dup(const char *s)
+/* Upper-cases `s` in place (NULL stays NULL); returns it. */
+static char *upper(char *s)
 {
-    char *d = s ? strdup(s) : NULL;
-    for (char *p = d; p && *p; p++)
+    for (char *p = s; p && *p; p++)
         *p = (char)toupper((unsigned char)*p);
-    return d;
+    return s;
 }
 
 static const char *const formats[] = {"JSON", "KAFKA", "DELIMITED", "NONE", NULL};
@@ -162,9 +175,9 @@ static int check_format(const char *f, char *errstr, size_t errstr_size)
 static int apply_formats(const eddy_sql_stmt *st, eddy_source *s, char *errstr,
                          size_t errstr_size)
 {
-    char *fmt = upper_dup(with_text(st, "FORMAT"));
-    char *kf = upper_dup(with_text(st, "KEY_FORMAT"));
-    char *vf = upper_dup(with_text(st, "VALUE_FORMAT"));
+    char *fmt = upper(with_text(st, "FORMAT"));
+    char *kf = upper(with_text(st, "KEY_FORMAT"));
+    char *vf = upper(with_text(st, "VALUE_FORMAT"));
     int rc = 0;
     if (fmt && (kf || vf))
         rc = eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
@@ -309,7 +322,7 @@ static int create_source(eddy_engine *e, const eddy_sql_stmt *st, char *errstr,
         rc = apply_formats(st, s, errstr, errstr_size);
     if (rc == 0) {
         default_wrap(e, s);
-        s->timestamp = upper_dup(with_text(st, "TIMESTAMP"));
+        s->timestamp = upper(with_text(st, "TIMESTAMP"));
         s->timestamp_format = with_text(st, "TIMESTAMP_FORMAT");
         rc = check_serdes(s, errstr, errstr_size);
     }
@@ -439,7 +452,7 @@ static int create_as(eddy_engine *e, const eddy_sql_stmt *st, char *errstr, size
     if (st->query->has_group_by && strcmp(s->key_format, "NONE") == 0) {
         free(s->key_format);
         const char *dk = prop(e, "ksql.persistence.default.format.key");
-        s->key_format = upper_dup(dk ? dk : "KAFKA");
+        s->key_format = upper(strdup(dk ? dk : "KAFKA"));
     }
     static const char *const wnames[] = {NULL, "TUMBLING", "HOPPING", "SESSION"};
     if (st->query->window.kind != EDDY_SQL_WINDOW_NONE)
@@ -702,7 +715,7 @@ static int to_json(const eddy_source *s, eddy_serde_part part, const uint8_t *p,
         return 0;
     }
     const char *fmt = !s ? NULL : part == EDDY_SERDE_KEY ? s->key_format : s->value_format;
-    char *text = strndup((const char *)p, n);
+    char *text = dup_bytes(p, n);
     if (!text)
         return EDDY_ENOMEM;
     int rc = 0;
@@ -781,7 +794,7 @@ int eddy_engine_topic_records(eddy_engine *e, const char *topic, eddy_buf *out)
         if (r->nheaders) {
             eddy_buf_puts(out, ",\"headers\":[");
             for (uint32_t h = 0; h < r->nheaders; h++) {
-                char *k = strndup(r->headers[h].key, r->headers[h].key_len);
+                char *k = dup_bytes(r->headers[h].key, r->headers[h].key_len);
                 cJSON *ks = cJSON_CreateString(k);
                 char *kt = cJSON_PrintUnformatted(ks);
                 eddy_buf_printf(out, "%s{\"KEY\":%s,\"VALUE\":", h ? "," : "", kt);
