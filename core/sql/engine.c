@@ -382,9 +382,20 @@ static int start_query(eddy_engine *e, const eddy_sql_query *q, const eddy_sourc
     rc = eddy_pipeline_new(g, e->loader, &o, &p, why, sizeof why);
     if (rc) {
         /* Messages from the plugins come as "<graph>: node 'x': ..."; the user wrote SQL, so
-         * keep what follows the node. */
+         * keep what follows the node. An error in the WHERE clause reads as ksqlDB's
+         * "Invalid Predicate: ...", without the position inside the re-printed predicate. */
         const char *m = strstr(why, "': ");
-        eddy_seterr(errstr, errstr_size, rc, "%s", m ? m + 3 : why);
+        m = m ? m + 3 : why;
+        const char *where = "config 'where': ";
+        if (strstr(why, "node 'where': ") && strncmp(m, where, strlen(where)) == 0) {
+            m += strlen(where);
+            int skip = 0;
+            if (sscanf(m, "line %*d:%*d: %n", &skip) == 0 && skip > 0)
+                m += skip;
+            eddy_seterr(errstr, errstr_size, rc, "Invalid Predicate: %s", m);
+        } else {
+            eddy_seterr(errstr, errstr_size, rc, "%s", m);
+        }
         eddy_graph_destroy(g);
         return rc;
     }
