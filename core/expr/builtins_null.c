@@ -1,5 +1,5 @@
 /* builtins_null.c: ksqlDB's NULL-handling and comparison functions: COALESCE, IFNULL, NULLIF
- * (scalar-functions.md "Nulls") and GREATEST, LEAST (which skip NULLs). */
+ * (scalar-functions.md "Nulls"), GREATEST, LEAST (which skip NULLs), and AS_VALUE. */
 #include "expr/builtins.h"
 
 #include <stdio.h>
@@ -15,6 +15,17 @@ static int fn_coalesce(eddy_func_ctx *ctx, const eddy_function *f, int argc,
             *out = argv[i];
             return 0;
         }
+    *out = argv[0];
+    return 0;
+}
+
+/* AS_VALUE(x): x itself; ksqlDB uses it to copy a key column into the value. */
+static int fn_as_value(eddy_func_ctx *ctx, const eddy_function *f, int argc,
+                       const eddy_value *argv, eddy_value *out)
+{
+    (void)ctx;
+    (void)f;
+    (void)argc;
     *out = argv[0];
     return 0;
 }
@@ -95,6 +106,9 @@ int eddy_builtins_null_register(eddy_registry *r)
          "altValue when expression is NULL, else expression.", fn_ifnull},
         {"NULLIF", "(T expression1, T expression2) -> T",
          "NULL when the arguments are equal, else expression1.", fn_nullif},
+        {"AS_VALUE", "(T source) -> T",
+         "Its argument: copies a key column into the value (SELECT K, AS_VALUE(K) AS K2).",
+         fn_as_value},
     };
     for (size_t i = 0; i < sizeof defs / sizeof defs[0]; i++) {
         eddy_function f = {.name = defs[i].name, .kind = EDDY_FUNC_SCALAR,
