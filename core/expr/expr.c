@@ -106,8 +106,8 @@ static int fold(binder *b, enode **np)
     char err[256];
     eddy_eval_ctx ctx = {.arena = b->arena, .errstr = err, .errstr_size = sizeof err};
     eddy_value v;
-    if (enode_eval(n, NULL, &ctx, &v) != 0)
-        return 0;
+    if (enode_eval(n, NULL, &ctx, &v) != 0 || ctx.soft_errors)
+        return 0; /* left to run time, where the error reaches the processing log */
     enode *c = mk(b, EN_CONST, n->ast, n->type, 0);
     if (!c)
         return nomem(b);

@@ -42,10 +42,15 @@ typedef struct eddy_eval_ctx {
     char *errstr;
     size_t errstr_size;
     void *worker;   /* per-worker UDF state, passed to functions as eddy_func_ctx.worker */
+    /* Out: function calls that failed (EDDY_EFUNC) and were replaced by NULL, as ksqlDB does
+     * (the rest of the expression goes on); errstr holds the first one's reason. The caller
+     * logs it (the host writes a processing-log entry). Zero-initialise. */
+    int soft_errors;
 } eddy_eval_ctx;
 
-/* Evaluates `e` on `rec`. Returns 0 with *out set (possibly NULL-valued), or a negative code:
- * EDDY_EFUNC (a function failed), EDDY_ERANGE, EDDY_ETYPE (a cast failed). ksqlDB's rules:
+/* Evaluates `e` on `rec`. Returns 0 with *out set (possibly NULL-valued; see soft_errors for
+ * function calls that failed and became NULL), or a negative code: EDDY_ERANGE, EDDY_ETYPE
+ * (a cast failed), EDDY_ENOMEM. ksqlDB's rules:
  * NULL operands make arithmetic and comparisons NULL; AND/OR are three-valued; a filter keeps
  * a row only when its predicate is TRUE. */
 int eddy_expr_eval(const eddy_expr *e, const eddy_record *rec, eddy_eval_ctx *ctx,

@@ -756,11 +756,24 @@ static int ev_func(const enode *n, const eddy_record *rec, eddy_eval_ctx *ctx, e
         *out = typed_null(n->type);
         return 0;
     }
-    eddy_func_ctx fc = {.arena = ctx->arena, .errstr = ctx->errstr,
-                        .errstr_size = ctx->errstr_size, .worker = ctx->worker};
+    char why[EDDY_ERRSTR_SIZE];
+    why[0] = '\0';
+    eddy_func_ctx fc = {.arena = ctx->arena, .errstr = why, .errstr_size = sizeof why,
+                        .worker = ctx->worker};
     int rc = f->scalar(&fc, f, (int)n->nkids, argv, out);
-    if (rc)
+    if (rc == EDDY_EFUNC) {
+        /* As ksqlDB: the failing call is NULL, the expression goes on, the error is logged
+         * by the caller (the first reason is kept). */
+        if (ctx->soft_errors++ == 0 && ctx->errstr && ctx->errstr_size)
+            snprintf(ctx->errstr, ctx->errstr_size, "%s", why[0] ? why : "function failed");
+        *out = typed_null(n->type);
+        return 0;
+    }
+    if (rc) {
+        if (ctx->errstr && ctx->errstr_size)
+            snprintf(ctx->errstr, ctx->errstr_size, "%s", why);
         return rc;
+    }
     if (out->is_null && out->type != n->type->id)
         *out = typed_null(n->type);
     return 0;

@@ -40,4 +40,21 @@ for n in 2 4 6 8; do
   got=$(jq -r --argjson n "$n" 'select(.source.offset == $n) | .raw' "$dir/bad.log" | base64 -d)
   [ "$want" = "$got" ] || { echo "raw of line $n: '$got' != '$want'"; exit 1; }
 done
+
+# A function that fails on a record (an unknown time zone) gives NULL for that column, as in
+# ksqlDB: the row still comes out, and the failure is in the processing log.
+cat > "$dir/p2.json" <<JSON
+{"nodes": [
+  {"id": "ratings", "op": "file_source", "config": {"path": "$dir/in.json",
+   "columns": "RATING_ID BIGINT, USER_ID INT, STARS INT, ROUTE_ID INT, RATING_TIME BIGINT, CHANNEL STRING, MESSAGE STRING"}},
+  {"id": "tz", "op": "project", "inputs": ["ratings"],
+   "config": {"columns": ["RATING_ID", "CONVERT_TZ(FROM_UNIXTIME(RATING_TIME), 'UTC', CHANNEL) AS LOCAL", "STARS"]}},
+  {"id": "out", "op": "file_sink", "inputs": ["tz"], "config": {"path": "$dir/out2.json"}}
+]}
+JSON
+timeout 60 "$EDDY" run "$dir/p2.json" --processing-log "$dir/bad2.log" --quiet
+[ "$(jq -c '[.RATING_ID, .LOCAL, .STARS]' "$dir/out2.json" | tr '\n' ' ')" = "[1,null,2] [3,null,5] [5,null,1] [7,null,4] " ]
+# 4 lines that do not decode, then one entry per good row from the failing call.
+[ "$(jq -s '[.[] | select(.node == "tz")] | length' "$dir/bad2.log")" -eq 4 ]
+jq -e -s '[.[] | select(.node == "tz")] | all(.code == "EFUNC" and (.error | test("Unknown time-zone ID: (web|iOS|android)")))' "$dir/bad2.log" >/dev/null
 echo ok
