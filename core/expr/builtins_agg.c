@@ -1,5 +1,5 @@
 /* builtins_agg.c: ksqlDB's built-in aggregate functions (aggregate-functions.md) as UDAFs of
- * udf.h: COUNT, SUM, AVG, MIN, MAX, COLLECT_LIST, COLLECT_SET, COUNT_DISTINCT,
+ * udf.h: COUNT, SUM, AVG, MIN, MAX, ATTR, COLLECT_LIST, COLLECT_SET, COUNT_DISTINCT,
  * EARLIEST_BY_OFFSET, LATEST_BY_OFFSET, TOPK, TOPKDISTINCT, HISTOGRAM, STDDEV_SAMP,
  * STDDEV_SAMPLE and CORRELATION.
  *
@@ -471,6 +471,29 @@ static int collect_list_merge(eddy_func_ctx *ctx, const eddy_function *f, eddy_v
     if (b)
         memcpy(it + a, other->u.items, b * sizeof *it);
     *acc = mk_array(it, a + b);
+    return 0;
+}
+
+/* ATTR: the group's value when every row has the same one (NULL counts as a value), else
+ * NULL. The accumulator is COLLECT_LIST's (the multiset of values), so undo and merge are
+ * its own (attr.json, table case with tombstones). */
+static int attr_result(eddy_func_ctx *ctx, const eddy_function *f, const eddy_value *acc,
+                       eddy_value *out)
+{
+    (void)ctx;
+    (void)f;
+    uint32_t n = list_len(acc);
+    if (n == 0) {
+        *out = eddy_null(0);
+        return 0;
+    }
+    for (uint32_t i = 1; i < n; i++) {
+        if (!eddy_value_equal(&acc->u.items[0], &acc->u.items[i])) {
+            *out = eddy_null((eddy_type_id)acc->u.items[0].type);
+            return 0;
+        }
+    }
+    *out = acc->u.items[0];
     return 0;
 }
 
@@ -1476,6 +1499,12 @@ int eddy_builtins_agg_register(eddy_registry *r)
                                identity_result};
     eddy_aggregate_fns cdist = {count_distinct_init, count_distinct_add, NULL,
                                 count_distinct_merge, count_distinct_result};
+    eddy_aggregate_fns attr = {empty_array_init, collect_list_add, collect_list_undo,
+                               collect_list_merge, attr_result};
+    if ((rc = reg(r, "ATTR", "(T col1) -> T AS ARRAY<T>",
+                  "The value when every row of the group has the same one, else NULL.", NULL,
+                  attr, 0)))
+        return rc;
     if ((rc = reg(r, "COLLECT_LIST", "(T col1) -> ARRAY<T> AS ARRAY<T>",
                   "An array of the column's values, in arrival order.", NULL, clist, 0)) ||
         (rc = reg(r, "COLLECT_SET", "(T col1) -> ARRAY<T> AS ARRAY<T>",

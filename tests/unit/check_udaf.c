@@ -694,6 +694,44 @@ START_TEST(test_collect_list_stream)
 }
 END_TEST
 
+/* attr.json: "invalid attr" ("1" then "2": NULL), "invalid attr with nulls as first entry"
+ * (NULL then "2": NULL) and "table attr with tombstones" (two "1" rows, both deleted, then
+ * "2" and "3", then "3" deleted: 1, 1, NULL... 2, NULL, 2). */
+START_TEST(test_attr)
+{
+    const eddy_type *t[] = {eddy_type_string()};
+    check_types("ATTR", 1, t, "STRING", "ARRAY<STRING>");
+    agg a, b, c;
+    agg_open(&a, "ATTR", 1, t);
+    ADD1(&a, str("1"));
+    SHOW_EQ(&a, "1");
+    ADD1(&a, str("2"));
+    SHOW_EQ(&a, "null");
+    agg_open(&b, "ATTR", 1, t);
+    ADD1(&b, eddy_null(EDDY_TYPE_STRING));
+    SHOW_EQ(&b, "null");
+    ADD1(&b, str("2"));
+    SHOW_EQ(&b, "null");
+    agg_open(&c, "ATTR", 1, t);
+    ADD1(&c, str("1"));
+    ADD1(&c, str("1"));
+    SHOW_EQ(&c, "1");
+    UNDO1(&c, str("1"));
+    SHOW_EQ(&c, "1");
+    UNDO1(&c, str("1"));
+    SHOW_EQ(&c, "null"); /* no rows left */
+    ADD1(&c, str("2"));
+    SHOW_EQ(&c, "2");
+    ADD1(&c, str("3"));
+    SHOW_EQ(&c, "null");
+    UNDO1(&c, str("3"));
+    SHOW_EQ(&c, "2");
+    agg_close(&a);
+    agg_close(&b);
+    agg_close(&c);
+}
+END_TEST
+
 /* collect-list.json "collect_list int table": the table row for key 0 changes 0 -> 100,
  * i.e. undo 0 then add 100: [0], [100]. */
 START_TEST(test_collect_list_table)
@@ -1691,6 +1729,7 @@ static Suite *agg_suite(void)
     tcase_add_test(tc, test_collect_types);
     tcase_add_test(tc, test_collect_list_stream);
     tcase_add_test(tc, test_collect_list_table);
+    tcase_add_test(tc, test_attr);
     tcase_add_test(tc, test_collect_list_struct);
     tcase_add_test(tc, test_collect_set);
     tcase_add_test(tc, test_collect_set_maps);
