@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "eddy/udf.h"
 #include "io/memtopic.h"
 #include "runtime/loader.h"
 #include "runtime/pipeline.h"
@@ -541,6 +542,37 @@ static int drop_source(eddy_engine *e, const eddy_sql_stmt *st, char *errstr,
     return eddy_catalog_remove(e->catalog, st->name);
 }
 
+typedef struct fn_lookup {
+    const char *name;
+    bool found;
+} fn_lookup;
+
+static void fn_lookup_cb(const eddy_function *f, void *opaque)
+{
+    fn_lookup *l = opaque;
+    l->found = l->found || strcasecmp(f->name, l->name) == 0;
+}
+
+/* DESCRIBE FUNCTION prints nothing here (no output channel; `eddy functions NAME` does), but an
+ * unknown name fails as in ksqlDB. Built-ins and loaded UDFs are all in the default registry. */
+static int describe_function(const eddy_sql_stmt *st, char *errstr, size_t errstr_size)
+{
+    fn_lookup l = {st->name, false};
+    if (st->name)
+        eddy_registry_foreach(eddy_registry_default(), fn_lookup_cb, &l);
+    if (l.found)
+        return 0;
+    char up[256];
+    size_t n = st->name ? strlen(st->name) : 0;
+    if (n >= sizeof up)
+        n = sizeof up - 1;
+    for (size_t i = 0; i < n; i++)
+        up[i] = (char)toupper((unsigned char)st->name[i]);
+    up[n] = '\0';
+    return eddy_seterr(errstr, errstr_size, EDDY_ENOTFOUND,
+                       "Can't find any functions with the name '%s'", up);
+}
+
 int eddy_engine_execute(eddy_engine *e, const char *sql, char *errstr, size_t errstr_size)
 {
     eddy_sql_stmt *st;
@@ -560,8 +592,9 @@ int eddy_engine_execute(eddy_engine *e, const char *sql, char *errstr, size_t er
         return set_prop(e, st->name, st->value);
     case EDDY_STMT_UNSET:
         return set_prop(e, st->name, "");
-    case EDDY_STMT_DESCRIBE:
     case EDDY_STMT_DESCRIBE_FUNCTION:
+        return describe_function(st, errstr, errstr_size);
+    case EDDY_STMT_DESCRIBE:
     case EDDY_STMT_LIST:
     case EDDY_STMT_EXPLAIN:
         return 0; /* informational: nothing changes */
@@ -577,9 +610,12 @@ int eddy_engine_execute(eddy_engine *e, const char *sql, char *errstr, size_t er
 static int part_serde(const eddy_source *s, eddy_serde_part part, bool json, eddy_serde **out,
                       char *errstr, size_t errstr_size)
 {
+    /* The JSON bridge stands for a KAFKA-format part: a single value, never wrapped. */
     eddy_serde_opts o = {.format = json ? "JSON" : part == EDDY_SERDE_KEY ? s->key_format
                                                                            : s->value_format,
-                         .wrap_single = part == EDDY_SERDE_KEY ? -1 : s->wrap_single};
+                         .wrap_single = part == EDDY_SERDE_KEY ? -1
+                                        : json                 ? 0
+                                                               : s->wrap_single};
     const char *delim = part == EDDY_SERDE_KEY ? s->key_delimiter : s->value_delimiter;
     int rc;
     if (!json && delim && (rc = eddy_serde_opts_set(&o, "delimiter", delim, errstr, errstr_size)))
