@@ -258,6 +258,43 @@ static int check_serdes(const eddy_source *s, char *errstr, size_t errstr_size)
     return 0;
 }
 
+/* Parses a duration property ("30 SECONDS", "1 minute"); 0 or EDDY_EINVAL with ksqlDB's
+ * message naming the property. */
+static int parse_duration(const char *prop_name, const char *text, int64_t *ms, char *errstr,
+                          size_t errstr_size)
+{
+    static const struct {
+        const char *unit;
+        int64_t ms;
+    } units[] = {{"MILLISECOND", 1},     {"SECOND", 1000},     {"MINUTE", 60000},
+                 {"HOUR", 3600000},      {"DAY", 86400000}};
+    char *end;
+    long long n = strtoll(text, &end, 10);
+    while (*end == ' ')
+        end++;
+    char unit[32];
+    snprintf(unit, sizeof unit, "%s", end);
+    upper(unit);
+    size_t ul = strlen(unit);
+    if (ul > 1 && unit[ul - 1] == 'S')
+        unit[ul - 1] = '\0';
+    if (end == text)
+        return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                           "Configuration %s is invalid: Invalid duration: '%s'. Expected "
+                           "'<number> <unit>'", prop_name, text);
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+        if (strcmp(unit, units[i].unit) == 0) {
+            *ms = n * units[i].ms;
+            return 0;
+        }
+    }
+    char shown[32];
+    snprintf(shown, sizeof shown, "%s", end);
+    return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                       "Configuration %s is invalid: Invalid duration: '%s'. Unknown time unit: "
+                       "'%s'", prop_name, text, upper(shown));
+}
+
 /* ---------------------------------------------------------- statements */
 
 static int create_source(eddy_engine *e, const eddy_sql_stmt *st, char *errstr,
@@ -321,6 +358,28 @@ static int create_source(eddy_engine *e, const eddy_sql_stmt *st, char *errstr,
     }
     if (rc == 0)
         rc = apply_formats(st, s, errstr, errstr_size);
+    if (rc == 0) {
+        /* A windowed topic (WINDOW_TYPE): its records carry their window. */
+        char *wt = upper(with_text(st, "WINDOW_TYPE"));
+        char *ws = with_text(st, "WINDOW_SIZE");
+        if (wt && strcmp(wt, "SESSION") != 0 && strcmp(wt, "TUMBLING") != 0 &&
+            strcmp(wt, "HOPPING") != 0)
+            rc = eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                             "Invalid value for property WINDOW_TYPE: %s (expected SESSION, "
+                             "HOPPING or TUMBLING)", wt);
+        else if (wt && ws && strcmp(wt, "SESSION") == 0)
+            rc = eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                             "'WINDOW_SIZE' should not be set for SESSION windows.");
+        else if (ws && !wt)
+            rc = eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                             "'WINDOW_SIZE' should be set only for windowed sources "
+                             "(WINDOW_TYPE).");
+        int64_t size_ms;
+        if (rc == 0 && ws)
+            rc = parse_duration("WINDOW_SIZE", ws, &size_ms, errstr, errstr_size);
+        s->window_type = wt;
+        free(ws);
+    }
     if (rc == 0) {
         default_wrap(e, s);
         s->timestamp = upper(with_text(st, "TIMESTAMP"));
@@ -469,6 +528,8 @@ static int create_as(eddy_engine *e, const eddy_sql_stmt *st, char *errstr, size
     static const char *const wnames[] = {NULL, "TUMBLING", "HOPPING", "SESSION"};
     if (st->query->window.kind != EDDY_SQL_WINDOW_NONE)
         s->window_type = strdup(wnames[st->query->window.kind]);
+    else if (from->window_type && !st->query->has_group_by && !st->query->njoins)
+        s->window_type = strdup(from->window_type); /* a windowed input stays windowed */
     int rc = apply_formats(st, s, errstr, errstr_size);
     if (rc == 0) {
         default_wrap(e, s);

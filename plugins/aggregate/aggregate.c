@@ -372,8 +372,12 @@ static int session(eddy_op *op, state *st, eddy_batch *out, const eddy_record *r
     }
     if (rc == 0)
         rc = fold(st, target, r, out->arena, why, n);
-    if (rc == 0)
-        rc = emit_row(st, out, target, r, false, why, n);
+    if (rc == 0) {
+        /* A session's row carries the session's time: its last record's (its end). */
+        eddy_record at = *r;
+        at.rowtime = target->we;
+        rc = emit_row(st, out, target, &at, false, why, n);
+    }
     (void)op;
     return rc;
 }
