@@ -343,7 +343,9 @@ int eddy_serde_encode(const eddy_serde *s, const eddy_record *rec, eddy_buf *out
             const eddy_value *v = &rec->cols[s->cols[i]];
             all_null = v->is_null || v->type == 0;
         }
-        if (all_null) /* no key columns, or a NULL key */
+        /* No key columns, or a single NULL key: a Kafka null. Several key columns are a
+         * (wrapped) row even when all are NULL, as ksqlDB writes them. */
+        if (all_null && s->ncols <= 1)
             return EDDY_SERDE_NULL;
     } else if (s->ncols == 0) {
         if (s->fmt == EDDY_SERDE_FMT_JSON)
