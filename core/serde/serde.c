@@ -301,10 +301,14 @@ int eddy_serde_decode(const eddy_serde *s, const uint8_t *buf, size_t len, eddy_
             sv_null(&rec->cols[s->cols[i]], s->schema->cols[s->cols[i]].type->id);
         if (value)
             rec->flags |= EDDY_REC_TOMBSTONE;
+        if (s->part == EDDY_SERDE_KEY)
+            rec->flags |= EDDY_REC_NULL_KEY;
         return 0;
     }
     if (value)
         rec->flags &= ~(uint32_t)EDDY_REC_TOMBSTONE;
+    if (s->part == EDDY_SERDE_KEY)
+        rec->flags &= ~(uint32_t)EDDY_REC_NULL_KEY;
     if (s->ncols == 0) /* NONE, keyless: the bytes are not looked at */
         return 0;
     if (len > UINT32_MAX) /* lengths and offsets of values are 32-bit */
@@ -343,9 +347,9 @@ int eddy_serde_encode(const eddy_serde *s, const eddy_record *rec, eddy_buf *out
             const eddy_value *v = &rec->cols[s->cols[i]];
             all_null = v->is_null || v->type == 0;
         }
-        /* No key columns, or a single NULL key: a Kafka null. Several key columns are a
-         * (wrapped) row even when all are NULL, as ksqlDB writes them. */
-        if (all_null && s->ncols <= 1)
+        /* No key columns, a single NULL key, or a key that was absent: a Kafka null.
+         * Several key columns computed to NULL are a (wrapped) row, as ksqlDB writes them. */
+        if (all_null && (s->ncols <= 1 || (rec->flags & EDDY_REC_NULL_KEY)))
             return EDDY_SERDE_NULL;
     } else if (s->ncols == 0) {
         if (s->fmt == EDDY_SERDE_FMT_JSON)

@@ -841,6 +841,8 @@ int eddy_plan_query(const eddy_catalog *c, const eddy_sql_query *q, const eddy_p
     }
     cJSON *pc = cJSON_CreateObject();
     cJSON_AddItemToObject(pc, "columns", values);
+    if (q->has_partition_by)
+        cJSON_AddBoolToObject(pc, "rekey", 1); /* the key is computed anew */
     if (cJSON_GetArraySize(keys))
         cJSON_AddItemToObject(pc, "key", keys);
     else

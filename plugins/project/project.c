@@ -13,6 +13,9 @@ static const eddy_config_prop project_config[] = {
     {"columns", EDDY_CONF_STRING_LIST, NULL, EDDY_CONF_REQUIRED, NULL,
      "The value columns, as SELECT items \"expr [AS alias]\" (\"STARS * 2 AS DOUBLED\"); a "
      "bare column keeps its name, other unnamed items are called KSQL_COL_<index>."},
+    {"rekey", EDDY_CONF_BOOL, "false", 0, NULL,
+     "The key items compute a new key (PARTITION BY): an absent input key "
+     "(EDDY_REC_NULL_KEY) does not carry over."},
     {"key", EDDY_CONF_STRING_LIST, NULL, 0, NULL,
      "Items (same syntax) that become the KEY columns of the output, in this order. Item "
      "indexes for KSQL_COL_<index> count the key items first, then the columns."},
@@ -21,6 +24,7 @@ static const eddy_config_prop project_config[] = {
 typedef struct project_state {
     size_t n;
     size_t nkey;       /* the first nkey exprs are key items */
+    bool rekey;
     eddy_expr **exprs; /* in output column order: key items, then columns */
     const char **texts;
     eddy_schema *schema;
@@ -50,6 +54,7 @@ static int project_build(eddy_op *op, project_state **out, char *errstr, size_t 
     if (!st)
         return pu_err(errstr, errstr_size, EDDY_ENOMEM, "out of memory");
     st->nkey = nkey;
+    st->rekey = eddy_api->config_bool(op, "rekey");
     st->exprs = calloc(nkey + ncol, sizeof *st->exprs);
     st->texts = calloc(nkey + ncol, sizeof *st->texts);
     eddy_schema_builder *b = eddy_api->schema_builder_new();
@@ -143,6 +148,8 @@ static int project_process(eddy_op *op, void *state, int port, eddy_batch *in)
         eddy_value *cols = o->cols;
         *o = *r; /* ROWTIME, window, headers, origin, raw bytes, tombstone flag */
         o->cols = cols;
+        if (st->rekey)
+            o->flags &= ~(uint32_t)EDDY_REC_NULL_KEY;
         /* A delete (tombstone) carries its key only: the value columns stay NULL. */
         size_t n = (r->flags & EDDY_REC_TOMBSTONE) ? st->nkey : st->n;
         for (size_t c = 0; c < n; c++) {

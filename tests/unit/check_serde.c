@@ -1264,10 +1264,11 @@ START_TEST(tombstones_and_nulls)
         eddy_buf b = {0};
         ck_assert_int_eq(eddy_serde_encode(vs, &x.r, &b, err, sizeof err), EDDY_SERDE_NULL);
         ck_assert_uint_eq(b.len, 0);
-        /* a null key: no tombstone, the key column NULL, encoded as a Kafka null */
+        /* a null key: no tombstone, the key column NULL and the key marked absent, encoded
+         * as a Kafka null */
         x.r.flags = 0;
         ck_assert_int_eq(eddy_serde_decode(ks, NULL, 0, &x.r, arena, err, sizeof err), 0);
-        ck_assert_uint_eq(x.r.flags, 0);
+        ck_assert_uint_eq(x.r.flags, EDDY_REC_NULL_KEY);
         ck_assert(x.cols[0].is_null);
         ck_assert_int_eq(eddy_serde_encode(ks, &x.r, &b, err, sizeof err), EDDY_SERDE_NULL);
         /* a value again clears the tombstone */

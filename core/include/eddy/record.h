@@ -66,7 +66,9 @@ typedef struct eddy_header {
 
 enum {
     EDDY_REC_TOMBSTONE = 1u << 0, /* a table's delete: the value part is absent */
-    EDDY_REC_WINDOWED = 1u << 1   /* win_start/win_end are set (windowed key) */
+    EDDY_REC_WINDOWED = 1u << 1,  /* win_start/win_end are set (windowed key) */
+    EDDY_REC_NULL_KEY = 1u << 2   /* the key is absent (a Kafka null key), as opposed to a
+                                     key whose columns are NULL: written back as null */
 };
 
 /* Where a record came from, for the processing log and for offset commits. */
