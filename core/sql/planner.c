@@ -5,8 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "eddy/udf.h"
+#include "serde/serde_util.h"
 #include "sql/ast.h"
 
 eddy_source *eddy_plan_from(const eddy_catalog *c, const eddy_sql_query *q, char *errstr,
@@ -550,20 +552,29 @@ static int plan_aggregate(const eddy_catalog *c, const eddy_sql_query *q,
 
 /* ------------------------------------------------------------------ joins */
 
+/* Joins: FROM s0 JOIN s1 ON ... JOIN s2 ON ... is a chain of two-input join nodes, each
+ * joining the result so far (left) with the next source (right). Every source column appears
+ * in the output as <ALIAS>_<COLUMN>; each join node adds its key (the join expression) as a
+ * first column, which the projection's key item reads. */
+#define JOIN_MAX_SOURCES 16
+
 typedef struct joinplan {
-    const eddy_source *side[2];
-    const char *alias[2];    /* the name columns are qualified with (alias, else name) */
+    uint32_t n;                               /* sources */
+    const eddy_source *side[JOIN_MAX_SOURCES];
+    const char *alias[JOIN_MAX_SOURCES];      /* the name columns are qualified with */
+    const char *synth;       /* the synthetic key column (ROWKEY) users may name, or NULL */
+    bool fk;                 /* a foreign-key join: keyed by the left table's primary key */
     eddy_arena *arena;
     int rc;
     char *errstr;
     size_t errstr_size;
 } joinplan;
 
-/* Which side a column reference belongs to: 0 left, 1 right, -1 none (errstr set). */
+/* Which source a column reference belongs to, or -1 (errstr set). */
 static int column_side(joinplan *j, const eddy_ast *col)
 {
     if (col->qualifier) {
-        for (int k = 0; k < 2; k++)
+        for (uint32_t k = 0; k < j->n; k++)
             if (strcmp(col->qualifier, j->alias[k]) == 0 ||
                 strcmp(col->qualifier, j->side[k]->name) == 0) {
                 if (eddy_schema_find(j->side[k]->schema, col->name) < 0) {
@@ -572,27 +583,37 @@ static int column_side(joinplan *j, const eddy_ast *col)
                                         col->name);
                     return -1;
                 }
-                return k;
+                return (int)k;
             }
         j->rc = eddy_seterr(j->errstr, j->errstr_size, EDDY_ENOTFOUND,
                             "'%s' is not a valid stream/table name or alias.", col->qualifier);
         return -1;
     }
-    bool in[2];
-    for (int k = 0; k < 2; k++)
-        in[k] = eddy_schema_find(j->side[k]->schema, col->name) >= 0;
-    if (in[0] && in[1]) {
-        j->rc = eddy_seterr(j->errstr, j->errstr_size, EDDY_EINVAL,
-                            "Column '%s' is ambiguous. Could be %s.%s or %s.%s.", col->name,
-                            j->alias[0], col->name, j->alias[1], col->name);
-        return -1;
+    int found = -1;
+    for (uint32_t k = 0; k < j->n; k++) {
+        if (eddy_schema_find(j->side[k]->schema, col->name) < 0)
+            continue;
+        if (found >= 0) {
+            j->rc = eddy_seterr(j->errstr, j->errstr_size, EDDY_EINVAL,
+                                "Column '%s' is ambiguous. Could be %s.%s or %s.%s.", col->name,
+                                j->alias[found], col->name, j->alias[k], col->name);
+            return -1;
+        }
+        found = (int)k;
     }
-    if (!in[0] && !in[1]) {
+    if (found < 0)
         j->rc = eddy_seterr(j->errstr, j->errstr_size, EDDY_ENOTFOUND,
                             "Column '%s' cannot be resolved.", col->name);
-        return -1;
-    }
-    return in[0] ? 0 : 1;
+    return found;
+}
+
+/* How many sources have a column so named. */
+static uint32_t sources_with(const joinplan *j, const char *name)
+{
+    uint32_t n = 0;
+    for (uint32_t k = 0; k < j->n; k++)
+        n += eddy_schema_find(j->side[k]->schema, name) >= 0;
+    return n;
 }
 
 static char *joined_name(const joinplan *j, int side, const char *col)
@@ -604,20 +625,47 @@ static char *joined_name(const joinplan *j, int side, const char *col)
     return s;
 }
 
-/* The expression over the join's output: every column renamed <alias>_<column>. */
-static eddy_ast *jrewrite(joinplan *j, const eddy_ast *a)
+static bool is_pseudo(const eddy_ast *a)
+{
+    static const char *const pseudo[] = {"ROWTIME", "ROWPARTITION", "ROWOFFSET", NULL};
+    for (const char *const *p = pseudo; !a->qualifier && *p; p++)
+        if (strcmp(a->name, *p) == 0)
+            return true;
+    return false;
+}
+
+static bool is_synth_ref(const joinplan *j, const eddy_ast *a)
+{
+    return j->synth && a->kind == EDDY_AST_COLUMN && !a->qualifier &&
+           strcmp(a->name, j->synth) == 0 && sources_with(j, a->name) == 0;
+}
+
+/* The expression over the join's output: every column renamed <alias>_<column>, the
+ * synthetic key kept; `qualify` instead qualifies every column with its source's alias
+ * (the spelling of ksqlDB's messages: "L.A = R.A"). */
+static eddy_ast *jmap(joinplan *j, const eddy_ast *a, bool qualify)
 {
     if (!a || j->rc)
         return (eddy_ast *)a;
     if (a->kind == EDDY_AST_COLUMN) {
-        static const char *const pseudo[] = {"ROWTIME", "ROWPARTITION", "ROWOFFSET", NULL};
-        for (const char *const *p = pseudo; !a->qualifier && *p; p++)
-            if (strcmp(a->name, *p) == 0)
-                return (eddy_ast *)a;
+        if (is_pseudo(a) || is_synth_ref(j, a) || (qualify && a->qualifier))
+            return (eddy_ast *)a;
+        if (a->qualifier && strcmp(a->name, "ROWTIME") == 0) {
+            /* S.ROWTIME: the time of the source's row, a column of the join's output */
+            for (uint32_t k = 0; k < j->n; k++)
+                if (strcmp(a->qualifier, j->alias[k]) == 0 ||
+                    strcmp(a->qualifier, j->side[k]->name) == 0)
+                    return column_node(j->arena, a, joined_name(j, (int)k, a->name));
+        }
         int side = column_side(j, a);
         if (side < 0)
             return (eddy_ast *)a;
-        return column_node(j->arena, a, joined_name(j, side, a->name));
+        if (!qualify)
+            return column_node(j->arena, a, joined_name(j, side, a->name));
+        eddy_ast *n = column_node(j->arena, a, a->name);
+        if (n)
+            n->qualifier = eddy_arena_strndup(j->arena, j->alias[side], strlen(j->alias[side]));
+        return n;
     }
     if (a->nkids == 0)
         return (eddy_ast *)a;
@@ -629,114 +677,680 @@ static eddy_ast *jrewrite(joinplan *j, const eddy_ast *a)
     }
     *n = *a;
     for (uint32_t i = 0; i < a->nkids; i++)
-        kids[i] = jrewrite(j, a->kids[i]);
+        kids[i] = jmap(j, a->kids[i], qualify);
     n->kids = kids;
     return n;
+}
+
+static eddy_ast *jrewrite(joinplan *j, const eddy_ast *a)
+{
+    return jmap(j, a, false);
+}
+
+/* ON's qualifiers name a source or its alias. */
+static int check_qualifiers(joinplan *j, const eddy_ast *a)
+{
+    if (!a)
+        return 0;
+    if (a->kind == EDDY_AST_COLUMN && a->qualifier) {
+        for (uint32_t k = 0; k < j->n; k++)
+            if (strcmp(a->qualifier, j->alias[k]) == 0 ||
+                strcmp(a->qualifier, j->side[k]->name) == 0)
+                return 0;
+        return eddy_seterr(j->errstr, j->errstr_size, EDDY_ENOTFOUND,
+                           "Failed to prepare statement: '%s' is not a valid stream/table name "
+                           "or alias.", a->qualifier);
+    }
+    for (uint32_t i = 0; i < a->nkids; i++) {
+        int rc = check_qualifiers(j, a->kids[i]);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* The sources an ON operand refers to, as a bit mask (errstr set on an unknown column). */
+static unsigned join_sides(joinplan *j, const eddy_ast *a)
+{
+    if (!a || j->rc)
+        return 0;
+    if (a->kind == EDDY_AST_COLUMN) {
+        if (is_pseudo(a))
+            return 0;
+        int side = column_side(j, a);
+        if (side < 0) {
+            if (strstr(j->errstr, "cannot be resolved"))
+                eddy_seterr(j->errstr, j->errstr_size, j->rc, "JOIN ON column '%s%s%s' cannot "
+                            "be resolved.", a->qualifier ? a->qualifier : "",
+                            a->qualifier ? "." : "", a->name);
+            return 0;
+        }
+        return 1u << side;
+    }
+    unsigned m = 0;
+    for (uint32_t i = 0; i < a->nkids; i++)
+        m |= join_sides(j, a->kids[i]);
+    return m;
+}
+
+static const char *join_type_name(eddy_sql_join_type t)
+{
+    return t == EDDY_SQL_JOIN_LEFT    ? "LEFT"
+           : t == EDDY_SQL_JOIN_RIGHT ? "RIGHT"
+           : t == EDDY_SQL_JOIN_FULL  ? "FULL"
+                                      : "INNER";
+}
+
+/* A key column name no source has: `base`, else `base`_<n>. */
+static const char *fresh_name(joinplan *j, const char *base)
+{
+    char buf[64];
+    snprintf(buf, sizeof buf, "%s", base);
+    for (unsigned n = 1; sources_with(j, buf) > 0; n++)
+        snprintf(buf, sizeof buf, "%s_%u", base, n);
+    return eddy_arena_strndup(j->arena, buf, strlen(buf));
+}
+
+/* Checks the formats and windows of the sources, the kinds of the two inputs of a join and
+ * its type. */
+static int check_join_kind(const joinplan *j, const eddy_sql_join *jn, bool left_table,
+                           const eddy_source *prev, const eddy_source *right, bool ss, bool tt,
+                           char *errstr, size_t errstr_size)
+{
+    if (left_table && right->kind == EDDY_SOURCE_STREAM)
+        return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                           "Invalid join order: table-stream joins are not supported; only "
+                           "stream-table joins. Got %s [%s] JOIN %s.", prev->name,
+                           join_type_name(jn->type), right->name);
+    (void)j;
+    if (!ss && !tt && jn->type != EDDY_SQL_JOIN_INNER && jn->type != EDDY_SQL_JOIN_LEFT)
+        return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                           "Invalid join type: full-outer join not supported for Stream-Table "
+                           "join. Got %s JOIN.", jn->type == EDDY_SQL_JOIN_FULL ? "FULL" : "RIGHT");
+    return 0;
+}
+
+static int check_sources(const joinplan *j, char *errstr, size_t errstr_size)
+{
+    char kafka[512] = "";
+    for (uint32_t k = 0; k < j->n; k++)
+        if (j->side[k]->value_format && strcasecmp(j->side[k]->value_format, "KAFKA") == 0)
+            snprintf(kafka + strlen(kafka), sizeof kafka - strlen(kafka), "%s%s",
+                     kafka[0] ? ", " : "", j->side[k]->name);
+    if (kafka[0])
+        return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                           "Source(s) %s are using the 'KAFKA' value format. This format does "
+                           "not yet support JOIN.", kafka);
+    for (uint32_t k = 1; k < j->n; k++) {
+        const eddy_source *l = j->side[0], *r = j->side[k];
+        if ((l->window_type != NULL) != (r->window_type != NULL)) {
+            const eddy_source *w = l->window_type ? l : r, *n = l->window_type ? r : l;
+            return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                               "Can not join windowed source to non-windowed source.\n`%s` is "
+                               "%s windowed\n`%s` is not windowed", w->name, w->window_type,
+                               n->name);
+        }
+    }
+    return 0;
+}
+
+/* The WITHIN clause: stream-stream joins only, and they need one. */
+static int check_within(const eddy_sql_join *jn, bool ss, bool tt, char *errstr,
+                        size_t errstr_size)
+{
+    if (ss && !jn->has_within)
+        return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                           "Stream-Stream joins must have a WITHIN clause specified. None was "
+                           "provided. To learn about how to specify a WITHIN clause with a "
+                           "stream-stream join, please visit: https://docs.confluent.io/current/"
+                           "ksql/docs/syntax-reference.html#create-stream-as-select");
+    if (!ss && jn->has_within)
+        return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                           "A window definition was provided for a %s join. These joins are not "
+                           "windowed. Please drop the window definition (ie. the WITHIN clause) "
+                           "and try to execute your join again.",
+                           tt ? "Table-Table" : "Stream-Table");
+    return 0;
+}
+
+static int mask_source(unsigned m)
+{
+    int k = 0;
+    while (m > 1) {
+        m >>= 1;
+        k++;
+    }
+    return k;
+}
+
+static bool type_has_map(const eddy_type *t)
+{
+    if (t->id == EDDY_TYPE_MAP)
+        return true;
+    if (t->id == EDDY_TYPE_ARRAY)
+        return type_has_map(t->elem);
+    if (t->id == EDDY_TYPE_STRUCT)
+        for (uint32_t i = 0; i < t->nfields; i++)
+            if (type_has_map(t->fields[i].type))
+                return true;
+    return false;
+}
+
+/* One join of the chain, as planned. */
+typedef struct joinstep {
+    const char *mode;      /* STREAM_TABLE, STREAM_STREAM, TABLE_TABLE */
+    char *text[2];         /* the join expressions, qualified (messages, first join's keys) */
+    eddy_ast *expr[2];     /* qualified ASTs */
+    const char *key_col;   /* the output column holding the join key */
+} joinstep;
+
+/* Plans join `i` (the join of source i + 1): checks, join expressions, key candidates.
+ * `cand` (a mask of sources whose ON column names the key) is updated for the chain. */
+static int plan_step(joinplan *j, const eddy_sql_join *jn, uint32_t i, bool *left_table,
+                     joinstep *s, const joinstep *prev, unsigned *cand,
+                     int candcol[JOIN_MAX_SOURCES])
+{
+    uint32_t r = i + 1;
+    const eddy_source *right = j->side[r];
+    bool tt = *left_table && right->kind == EDDY_SOURCE_TABLE;
+    bool ss = !*left_table && right->kind == EDDY_SOURCE_STREAM;
+    s->mode = tt ? "TABLE_TABLE" : ss ? "STREAM_STREAM" : "STREAM_TABLE";
+    int rc = check_join_kind(j, jn, *left_table, j->side[i], right, ss, tt, j->errstr,
+                             j->errstr_size);
+    if (rc)
+        return rc;
+    const eddy_ast *on = jn->on;
+    if (on && on->kind == EDDY_AST_AND) {
+        char *t = ast_text(on);
+        rc = eddy_seterr(j->errstr, j->errstr_size, EDDY_EINVAL,
+                         "Invalid join condition: joins on multiple conditions are not yet "
+                         "supported. Got %s.", t);
+        free(t);
+        return rc;
+    }
+    if (!on || on->kind != EDDY_AST_CMP || on->op != EDDY_CMP_EQ) {
+        char *t = on ? ast_text(on) : NULL;
+        rc = eddy_seterr(j->errstr, j->errstr_size, EDDY_EINVAL,
+                         "Unsupported join expression: %s. Only equality joins are supported.",
+                         t ? t : "");
+        free(t);
+        return rc;
+    }
+    if ((rc = check_qualifiers(j, on)))
+        return rc;
+    uint32_t saved = j->n;
+    j->n = r + 1; /* a join sees the sources up to its own */
+    unsigned m[2];
+    for (int k = 0; k < 2 && rc == 0; k++) {
+        m[k] = join_sides(j, on->kids[k]);
+        rc = j->rc;
+        if (rc == 0 && (m[k] == 0 || (m[k] & (m[k] - 1)))) {
+            char *t = ast_text(on->kids[k]), *o = ast_text(on);
+            rc = eddy_seterr(j->errstr, j->errstr_size, EDDY_EINVAL,
+                             "Invalid comparison expression '%s' in join '%s'. Each side of "
+                             "the join comparision must contain references from exactly one "
+                             "source.", t, o);
+            free(t);
+            free(o);
+        }
+    }
+    if (rc == 0 && m[0] == m[1]) {
+        if (j->n > 2) {
+            rc = eddy_seterr(j->errstr, j->errstr_size, EDDY_EINVAL,
+                             "Each side of the join must reference exactly one source and not "
+                             "the same source. Left side references `%s` and right references "
+                             "`%s`", j->side[mask_source(m[0])]->name,
+                             j->side[mask_source(m[1])]->name);
+        } else {
+            char *t = ast_text(on);
+            rc = eddy_seterr(j->errstr, j->errstr_size, EDDY_EINVAL,
+                             "Invalid join condition: %s. Each side of the comparison must "
+                             "refer to exactly one source.", t);
+            free(t);
+        }
+    }
+    if (rc == 0 && m[0] != 1u << r && m[1] != 1u << r)
+        rc = eddy_seterr(j->errstr, j->errstr_size, EDDY_EINVAL,
+                         "A join criteria is expected to reference the source (`%s`) in the "
+                         "FROM clause, instead the right source references `%s` and the left "
+                         "source references `%s`", right->name,
+                         j->side[mask_source(m[1])]->name, j->side[mask_source(m[0])]->name);
+    int rk = rc == 0 && m[0] == 1u << r ? 0 : 1; /* which operand is the right source's */
+    for (int k = 0; k < 2 && rc == 0; k++) {
+        s->expr[k] = jmap(j, on->kids[k == 1 ? rk : 1 - rk], true);
+        rc = j->rc;
+    }
+    char *otext[2] = {NULL, NULL};
+    bool is_col[2] = {false, false};
+    for (int k = 0; k < 2 && rc == 0; k++) {
+        s->text[k] = ast_text(s->expr[k]);
+        is_col[k] = s->expr[k]->kind == EDDY_AST_COLUMN;
+    }
+    if (rc == 0) {
+        otext[0] = s->text[rk == 1 ? 0 : 1];
+        otext[1] = s->text[rk == 1 ? 1 : 0];
+    }
+    int lsrc = rc == 0 ? mask_source(rk == 1 ? m[0] : m[1]) : 0;
+    bool fk = false;
+    if (rc == 0 && tt) {
+        /* the left side not on its primary key: a foreign-key join (first join only) */
+        const eddy_schema *ls = j->side[lsrc]->schema;
+        bool on_key = i == 0 ? is_col[0] && ls->nkey == 1 &&
+                                   strcmp(s->expr[0]->name, ls->cols[0].name) == 0
+                             : is_col[0] && (*cand & (1u << lsrc)) &&
+                                   eddy_schema_find(ls, s->expr[0]->name) == candcol[lsrc];
+        if (!on_key && i > 0 && is_col[1]) {
+            rc = eddy_seterr(j->errstr, j->errstr_size, EDDY_EINVAL,
+                             "Invalid join condition: foreign-key table-table joins are not "
+                             "supported as part of n-way joins. Got %s = %s.", otext[0],
+                             otext[1]);
+        } else if (!on_key) {
+            fk = true;
+            s->mode = "FOREIGN_KEY";
+        }
+    }
+    if (rc == 0 && !ss) {
+        /* tables join on their primary key */
+        for (int k = tt && i == 0 && !fk ? 0 : 1; k < 2 && rc == 0; k++) {
+            const eddy_schema *sc = j->side[k ? (int)r : lsrc]->schema;
+            if (!is_col[k] || sc->nkey != 1 || strcmp(s->expr[k]->name, sc->cols[0].name) != 0)
+                rc = eddy_seterr(j->errstr, j->errstr_size, EDDY_EINVAL,
+                                 tt ? "Invalid join condition: table-table joins require to "
+                                      "join on the primary key of the right input table. Got "
+                                      "%s = %s."
+                                    : "Invalid join condition: stream-table joins require to "
+                                      "join on the table's primary key. Got %s = %s.",
+                                 otext[0], otext[1]);
+        }
+    }
+    if (rc == 0)
+        rc = check_within(jn, ss, tt, j->errstr, j->errstr_size);
+    for (int k = 0; k < 2 && rc == 0; k++) {
+        /* the join's key column (named after the first bare column) must not hold a map */
+        if (!is_col[k] || (k == 1 && is_col[0]))
+            continue;
+        int src = k ? (int)r : lsrc;
+        const eddy_schema *sc = j->side[src]->schema;
+        int c = eddy_schema_find(sc, s->expr[k]->name);
+        if (c >= 0 && type_has_map(sc->cols[c].type)) {
+            char tb[256];
+            rc = eddy_seterr(j->errstr, j->errstr_size, EDDY_EINVAL,
+                             "Map keys, including types that contain maps, are not supported "
+                             "as they may lead to unexpected behavior due to inconsistent "
+                             "serialization. Key column name: `%s`. Column type: %s. See "
+                             "https://github.com/confluentinc/ksql/issues/6621 for more.",
+                             joined_name(j, src, sc->cols[c].name),
+                             eddy_serde_type_name(sc->cols[c].type, tb, sizeof tb));
+        }
+    }
+    j->n = saved;
+    if (rc)
+        return rc;
+    /* The key after this join: the join expression. Its bare columns name it (the left one
+     * carrying the names the left input's key already had), unless the join is FULL OUTER;
+     * without any, ksqlDB adds the synthetic column ROWKEY. */
+    unsigned next = 0;
+    j->fk = fk; /* the last join decides the key */
+    if (fk) {
+        next = 1u << 0; /* the left table's primary key */
+        candcol[0] = 0;
+    } else if (jn->type != EDDY_SQL_JOIN_FULL) {
+        if (is_col[0]) {
+            int c = eddy_schema_find(j->side[lsrc]->schema, s->expr[0]->name);
+            bool carried = (*cand & (1u << lsrc)) && candcol[lsrc] == c;
+            carried |= prev && (strcmp(s->text[0], prev->text[0]) == 0 ||
+                                strcmp(s->text[0], prev->text[1]) == 0);
+            next = carried ? *cand : 1u << lsrc;
+            candcol[lsrc] = c;
+        }
+        if (is_col[1]) {
+            next |= 1u << r;
+            candcol[r] = eddy_schema_find(right->schema, s->expr[1]->name);
+        }
+    }
+    if (!fk && jn->type != EDDY_SQL_JOIN_FULL && !is_col[0] && prev &&
+        (strcmp(s->text[0], prev->text[0]) == 0 || strcmp(s->text[0], prev->text[1]) == 0))
+        next |= *cand; /* the left input is keyed by this expression already */
+    *cand = next;
+    *left_table = tt;
+    return 0;
+}
+
+/* A join's projection with PARTITION BY: the item equal to a partition expression is its key
+ * column, every other item a value (project_partitioned's rules over the join's output). */
+static int join_partitioned(joinplan *j, const eddy_sql_query *q, const eddy_plan_sink *sink,
+                            cJSON *keys, cJSON *values)
+{
+    uint32_t np = q->npartition_by;
+    unsigned gen = 0;
+    int rc = 0;
+    char **ptext = calloc(np ? np : 1, sizeof *ptext);
+    bool *pdone = calloc(np ? np : 1, sizeof *pdone);
+    eddy_ast **pexpr = calloc(np ? np : 1, sizeof *pexpr);
+    if (!ptext || !pdone || !pexpr)
+        rc = EDDY_ENOMEM;
+    for (uint32_t k = 0; k < np && rc == 0; k++) {
+        pexpr[k] = jrewrite(j, q->partition_by[k]);
+        rc = j->rc;
+        if (rc == 0)
+            ptext[k] = ast_text(pexpr[k]);
+    }
+    for (uint32_t i = 0; i < q->nitems && rc == 0; i++) {
+        const eddy_sql_select_item *it = &q->items[i];
+        if (it->kind != EDDY_SQL_ITEM_EXPR) {
+            rc = eddy_seterr(j->errstr, j->errstr_size, EDDY_EINVAL,
+                             "a join with PARTITION BY and * is not supported yet");
+            break;
+        }
+        bool qualified = it->expr->kind == EDDY_AST_COLUMN && it->expr->qualifier;
+        if (!qualified && (rc = check_reserved(it, j->errstr, j->errstr_size)))
+            break;
+        eddy_ast *r = jrewrite(j, it->expr);
+        if ((rc = j->rc))
+            break;
+        char buf[32];
+        const char *name = it->alias;
+        if (!name && it->expr->kind == EDDY_AST_COLUMN && r != it->expr &&
+            (sources_with(j, it->expr->name) > 1 || strcmp(it->expr->name, "ROWTIME") == 0))
+            name = r->name;
+        if (!name)
+            name = item_name(it, &gen, buf, sizeof buf);
+        char *t = ast_text(r);
+        int part = -1;
+        for (uint32_t k = 0; k < np; k++)
+            if (!pdone[k] && strcmp(ptext[k], t) == 0)
+                part = (int)k;
+        free(t);
+        if (part >= 0)
+            pdone[part] = true;
+        add_item(part >= 0 ? keys : values, r, name);
+    }
+    for (uint32_t k = 0; k < np && rc == 0; k++) {
+        if (pdone[k] || q->partition_by[k]->kind == EDDY_AST_NULL)
+            continue;
+        char *t = ast_text(q->partition_by[k]);
+        rc = eddy_seterr(j->errstr, j->errstr_size, EDDY_EINVAL,
+                         "Key missing from projection (ie, SELECT).\nThe query used to build "
+                         "`%s` must include the partitioning expression %s in its projection "
+                         "(eg, SELECT %s...).", sink->name, t, t);
+        free(t);
+    }
+    for (uint32_t k = 0; ptext && k < np; k++)
+        free(ptext[k]);
+    free(ptext);
+    free(pdone);
+    free(pexpr);
+    return rc;
 }
 
 static int plan_join(const eddy_catalog *c, const eddy_sql_query *q, const eddy_source *from,
                      const eddy_plan_sink *sink, eddy_graph **out, int *result_node,
                      char *errstr, size_t errstr_size)
 {
-    if (q->njoins > 1)
-        return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
-                           "joins of more than two sources are not supported yet");
-    const eddy_sql_join *jn = &q->joins[0];
-    const eddy_source *right = eddy_catalog_find(c, jn->source.name);
-    if (!right)
-        return eddy_seterr(errstr, errstr_size, EDDY_ENOTFOUND, "%s does not exist.",
-                           jn->source.name);
-    if (from->kind != EDDY_SOURCE_STREAM || right->kind != EDDY_SOURCE_TABLE)
-        return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
-                           "only stream-table joins are supported so far (stream-stream and "
-                           "table-table joins are not yet)");
-    if (jn->type != EDDY_SQL_JOIN_INNER && jn->type != EDDY_SQL_JOIN_LEFT)
-        return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
-                           "Invalid join type: full-outer join not supported for Stream-Table "
-                           "join. Got %s JOIN.", jn->type == EDDY_SQL_JOIN_FULL ? "FULL" : "RIGHT");
-    if (q->has_group_by || q->window.kind != EDDY_SQL_WINDOW_NONE || q->has_partition_by)
-        return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
-                           "a join with GROUP BY, WINDOW or PARTITION BY is not supported yet");
-    joinplan j = {.side = {from, right},
-                  .alias = {q->from.alias ? q->from.alias : from->name,
-                            jn->source.alias ? jn->source.alias : right->name},
-                  .arena = eddy_arena_new(0), .errstr = errstr, .errstr_size = errstr_size};
-    const eddy_ast *on = jn->on;
+    if (q->njoins + 1 > JOIN_MAX_SOURCES)
+        return eddy_seterr(errstr, errstr_size, EDDY_EINVAL, "too many joins");
+    joinplan j = {.n = q->njoins + 1, .arena = eddy_arena_new(0), .errstr = errstr,
+                  .errstr_size = errstr_size};
+    j.side[0] = from;
+    j.alias[0] = q->from.alias ? q->from.alias : from->name;
     int rc = 0;
-    int sides[2] = {-1, -1};
-    if (!on || on->kind != EDDY_AST_CMP || on->op != EDDY_CMP_EQ ||
-        on->kids[0]->kind != EDDY_AST_COLUMN || on->kids[1]->kind != EDDY_AST_COLUMN) {
+    for (uint32_t i = 0; i < q->njoins && rc == 0; i++) {
+        const eddy_sql_join *jn = &q->joins[i];
+        const eddy_source *s = eddy_catalog_find(c, jn->source.name);
+        if (!s) {
+            rc = eddy_seterr(errstr, errstr_size, EDDY_ENOTFOUND, "%s does not exist.",
+                             jn->source.name);
+            break;
+        }
+        for (uint32_t k = 0; k <= i && rc == 0; k++)
+            if (j.side[k] == s)
+                rc = q->njoins == 1
+                         ? eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                                       "Can not join '%s' to '%s': self joins are not yet "
+                                       "supported.", from->name, s->name)
+                         : eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                                       "N-way joins do not support multiple occurrences of the "
+                                       "same source. Source: '%s'", s->name);
+        j.side[i + 1] = s;
+        j.alias[i + 1] = jn->source.alias ? jn->source.alias : s->name;
+    }
+    if (rc == 0)
+        rc = check_sources(&j, errstr, errstr_size);
+    if (rc == 0 && (q->has_group_by || q->window.kind != EDDY_SQL_WINDOW_NONE))
         rc = eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
-                         "Unsupported join criteria: only 'a.x = b.y' between columns is "
-                         "supported so far");
-    } else {
-        sides[0] = column_side(&j, on->kids[0]);
-        if (sides[0] >= 0)
-            sides[1] = column_side(&j, on->kids[1]);
-        rc = j.rc;
-        if (rc == 0 && sides[0] == sides[1]) {
-            char *t = ast_text(on);
+                         "a join with GROUP BY or WINDOW is not supported yet");
+    for (uint32_t i = 0; i < q->njoins && rc == 0 && j.n > 2; i++) {
+        /* a criterion comparing one source with itself, before any other check */
+        const eddy_ast *on = q->joins[i].on;
+        if (!on || on->kind != EDDY_AST_CMP)
+            continue;
+        unsigned m0 = join_sides(&j, on->kids[0]), m1 = join_sides(&j, on->kids[1]);
+        j.rc = 0;
+        if (m0 && m0 == m1 && !(m0 & (m0 - 1)))
             rc = eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
-                             "Invalid join condition: %s. Each side of the comparison must "
-                             "refer to exactly one source.", t);
-            free(t);
+                             "Each side of the join must reference exactly one source and not "
+                             "the same source. Left side references `%s` and right references "
+                             "`%s`", j.side[mask_source(m0)]->name,
+                             j.side[mask_source(m1)]->name);
+    }
+    joinstep steps[JOIN_MAX_SOURCES];
+    memset(steps, 0, sizeof steps);
+    unsigned cand = 0;
+    int candcol[JOIN_MAX_SOURCES];
+    bool left_table = from->kind == EDDY_SOURCE_TABLE;
+    bool full = false;
+    for (uint32_t i = 0; i < q->njoins && rc == 0; i++) {
+        rc = plan_step(&j, &q->joins[i], i, &left_table, &steps[i], i ? &steps[i - 1] : NULL,
+                       &cand, candcol);
+        full = q->joins[i].type == EDDY_SQL_JOIN_FULL;
+    }
+    (void)full;
+    const char *join_key = NULL; /* the last join's key column */
+    if (rc == 0) {
+        char base[32];
+        for (uint32_t i = 0; i < q->njoins; i++) {
+            if (i + 1 == q->njoins)
+                snprintf(base, sizeof base, "ROWKEY");
+            else
+                snprintf(base, sizeof base, "KSQL_JOIN_%u_KEY", i);
+            steps[i].key_col = fresh_name(&j, base);
+        }
+        join_key = steps[q->njoins - 1].key_col;
+        if (!cand)
+            j.synth = join_key;
+    }
+    /* Several sources name the key: the first source whose column the projection has. */
+    unsigned seen = 0;
+    for (uint32_t i = 0; i < q->nitems && rc == 0 && cand; i++) {
+        const eddy_sql_select_item *it = &q->items[i];
+        for (uint32_t k = 0; k < j.n; k++) {
+            if (!(cand & (1u << k)))
+                continue;
+            if (it->kind == EDDY_SQL_ITEM_STAR)
+                seen |= 1u << k;
+            else if (it->kind == EDDY_SQL_ITEM_SOURCE_STAR &&
+                     (strcmp(it->qualifier, j.alias[k]) == 0 ||
+                      strcmp(it->qualifier, j.side[k]->name) == 0))
+                seen |= 1u << k;
+        }
+        if (it->kind == EDDY_SQL_ITEM_EXPR && it->expr->kind == EDDY_AST_COLUMN &&
+            !is_pseudo(it->expr) && !is_synth_ref(&j, it->expr)) {
+            int k = column_side(&j, it->expr);
+            j.rc = 0;
+            if (k >= 0 && (cand & (1u << k)) &&
+                eddy_schema_find(j.side[k]->schema, it->expr->name) == candcol[k])
+                seen |= 1u << k;
         }
     }
-    const eddy_ast *lcol = NULL, *rcol = NULL;
-    char *ltext = NULL, *rtext = NULL;
-    if (rc == 0) {
-        lcol = on->kids[sides[0] == 0 ? 0 : 1];
-        rcol = on->kids[sides[0] == 0 ? 1 : 0];
-        ltext = ast_text(lcol);
-        rtext = ast_text(rcol);
-        if (strcmp(rcol->name, right->schema->cols[0].name) != 0 || right->schema->nkey != 1)
-            rc = eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
-                             "Invalid join condition: stream-table joins require to join on "
-                             "the table's primary key. Got %s = %s.", ltext, rtext);
-    }
-    const char *lkey = rc ? NULL : joined_name(&j, 0, lcol->name);
-    const char *rkey = rc ? NULL : joined_name(&j, 1, rcol->name);
+    int keysrc = seen ? mask_source(seen & -seen) : -1;
+    const char *kname = keysrc >= 0 ? joined_name(&j, keysrc, j.side[keysrc]->schema
+                                                               ->cols[candcol[keysrc]].name)
+                                    : NULL;
     cJSON *keys = cJSON_CreateArray(), *values = cJSON_CreateArray();
     unsigned gen = 0;
-    bool key_done = false;
-    for (uint32_t i = 0; i < q->nitems && rc == 0; i++) {
+    const char *key_col = NULL;   /* the join output column that became the key */
+    const char *key_alias = NULL; /* its name in the result */
+    /* A foreign-key join is keyed by the left table's primary key columns: each selected. */
+    uint32_t npk = j.fk ? from->schema->nkey : 0;
+    const char *pk_alias[64] = {NULL};
+    if (npk > 64)
+        rc = eddy_seterr(errstr, errstr_size, EDDY_EINVAL, "too many key columns");
+    if (rc == 0 && q->has_partition_by) {
+        rc = join_partitioned(&j, q, sink, keys, values);
+        key_col = key_alias = ""; /* the partition expressions are the key */
+    }
+    for (uint32_t i = 0; i < q->nitems && rc == 0 && !q->has_partition_by; i++) {
         const eddy_sql_select_item *it = &q->items[i];
+        if (it->kind == EDDY_SQL_ITEM_STRUCT_STAR) {
+            rc = eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                             "a struct's fields (`->*`) in a join's projection are not "
+                             "supported yet");
+            break;
+        }
         if (it->kind != EDDY_SQL_ITEM_EXPR) {
-            for (int k = 0; k < 2; k++) {
+            bool any = false;
+            if (it->kind == EDDY_SQL_ITEM_STAR && j.synth && !key_col) {
+                key_col = key_alias = j.synth;
+                add_column(keys, j.synth);
+            }
+            const eddy_ast *kref = column_node(j.arena, q->joins[0].on, join_key);
+            for (uint32_t k = 0; k < j.n; k++) {
                 if (it->kind == EDDY_SQL_ITEM_SOURCE_STAR && strcmp(it->qualifier, j.alias[k]) != 0 &&
                     strcmp(it->qualifier, j.side[k]->name) != 0)
                     continue;
+                any = true;
                 const eddy_schema *s = j.side[k]->schema;
                 for (uint32_t col = 0; col < s->ncols; col++) {
-                    const char *name = joined_name(&j, k, s->cols[col].name);
-                    bool key = !key_done && strcmp(name, lkey) == 0;
-                    key_done |= key;
-                    add_column(key ? keys : values, name);
+                    const char *name = joined_name(&j, (int)k, s->cols[col].name);
+                    bool key = !key_col && kname && strcmp(name, kname) == 0;
+                    if (npk && k == 0 && col < npk) {
+                        if (!pk_alias[col]) {
+                            pk_alias[col] = key_col = key_alias = name;
+                            add_column(keys, name);
+                            continue;
+                        }
+                        key = false;
+                    } else if (npk) {
+                        key = false;
+                    }
+                    if (key) {
+                        key_col = key_alias = name;
+                        add_item(keys, kref, name); /* the join key, set on either side */
+                    } else {
+                        add_column(values, name);
+                    }
                 }
             }
+            if (!any)
+                rc = eddy_seterr(errstr, errstr_size, EDDY_ENOTFOUND,
+                                 "'%s' is not a valid stream/table name or alias.",
+                                 it->qualifier);
             continue;
         }
-        if ((rc = check_reserved(it, errstr, errstr_size)))
+        bool qualified = it->expr->kind == EDDY_AST_COLUMN && it->expr->qualifier;
+        if (!qualified && (rc = check_reserved(it, errstr, errstr_size)))
             break;
         eddy_ast *r = jrewrite(&j, it->expr);
         if ((rc = j.rc))
             break;
         char buf[32];
         const char *name = it->alias;
-        if (!name && it->expr->kind == EDDY_AST_COLUMN && it->expr->qualifier)
-            name = r->name; /* t.id -> T_ID */
+        if (!name && qualified && strcmp(it->expr->name, "ROWTIME") == 0)
+            name = r->name; /* S.ROWTIME -> S_ROWTIME */
+        if (!name && it->expr->kind == EDDY_AST_COLUMN && r != it->expr &&
+            sources_with(&j, it->expr->name) > 1)
+            name = r->name; /* a name several sources have: t.id -> T_ID */
         if (!name)
             name = item_name(it, &gen, buf, sizeof buf);
-        bool key = !key_done && r->kind == EDDY_AST_COLUMN &&
-                   (strcmp(r->name, lkey) == 0 || strcmp(r->name, rkey) == 0);
-        key_done |= key;
-        add_item(key ? keys : values, r, name);
+        int pk = -1;
+        for (uint32_t k = 0; k < npk && r->kind == EDDY_AST_COLUMN; k++)
+            if (strcmp(r->name, joined_name(&j, 0, from->schema->cols[k].name)) == 0)
+                pk = (int)k;
+        if (npk && pk >= 0 && pk_alias[pk]) {
+            const char *a = pk_alias[pk], *b = name;
+            if (strcmp(a, b) > 0) {
+                const char *t = a;
+                a = b;
+                b = t;
+            }
+            rc = eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                             "The projection contains a key column (`%s`) more than once, "
+                             "aliased as: %s and %s.", r->name, a, b);
+            break;
+        }
+        if (npk) {
+            if (pk >= 0)
+                pk_alias[pk] = key_col = key_alias =
+                    eddy_arena_strndup(j.arena, name, strlen(name));
+            add_item(pk >= 0 ? keys : values, r, name);
+            continue;
+        }
+        bool is_key_col = r->kind == EDDY_AST_COLUMN &&
+                          ((j.synth && strcmp(r->name, j.synth) == 0) ||
+                           (kname && strcmp(r->name, kname) == 0));
+        if (is_key_col && key_col && strcmp(key_col, r->name) == 0) {
+            const char *a = key_alias, *b = name;
+            if (strcmp(a, b) > 0) {
+                const char *t = a;
+                a = b;
+                b = t;
+            }
+            rc = eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                             "The projection contains a key column (`%s`) more than once, "
+                             "aliased as: %s and %s.", r->name, a, b);
+            break;
+        }
+        bool key = is_key_col && !key_col;
+        if (key) {
+            key_col = r->name;
+            key_alias = eddy_arena_strndup(j.arena, name, strlen(name));
+        }
+        add_item(key ? keys : values, key ? column_node(j.arena, r, join_key) : r, name);
     }
-    if (rc == 0 && !key_done)
-        rc = eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
-                         "Key missing from projection (ie, SELECT).\nThe query used to build "
-                         "`%s` must include the join expression %s in its projection (eg, "
-                         "SELECT %s...).", sink->name, ltext, ltext);
+    for (uint32_t k = 0; k < npk && rc == 0; k++)
+        if (!pk_alias[k])
+            rc = eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                             "Primary key column missing in projection. For foreign-key "
+                             "table-table joins, the projection must include all primary key "
+                             "columns from the left input table (`%s`). Missing column: `%s`.",
+                             from->name, from->schema->cols[k].name);
+    if (rc == 0 && !key_col) {
+        if (j.synth) {
+            rc = eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                             "Key missing from projection (ie, SELECT). See "
+                             "https://cnfl.io/2LV7ouS.\nThe query used to build `%s` must "
+                             "include the join expression %s in its projection (eg, SELECT "
+                             "%s...).\n%s was added as a synthetic key column because the join "
+                             "criteria did not match any source column. This expression must "
+                             "be included in the projection and may be aliased.", sink->name,
+                             j.synth, j.synth, j.synth);
+        } else {
+            eddy_buf b = {0};
+            unsigned left = cand;
+            const char *first = NULL;
+            for (uint32_t k = 0; k < j.n; k++) {
+                if (!(cand & (1u << k)))
+                    continue;
+                left &= ~(1u << k);
+                char t[256];
+                snprintf(t, sizeof t, "%s.%s", j.alias[k],
+                         j.side[k]->schema->cols[candcol[k]].name);
+                if (!first)
+                    first = eddy_arena_strndup(j.arena, t, strlen(t));
+                else
+                    eddy_buf_puts(&b, left ? ", " : " or ");
+                eddy_buf_puts(&b, t);
+            }
+            bool several = (cand & (cand - 1)) != 0;
+            rc = eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                             "Key missing from projection (ie, SELECT). See "
+                             "https://cnfl.io/2LV7ouS.\nThe query used to build `%s` must "
+                             "include the join expression%s %s in its projection (eg, SELECT "
+                             "%s...).", sink->name, several ? "s" : "", eddy_buf_cstr(&b),
+                             first ? first : "");
+            eddy_buf_free(&b);
+        }
+    }
     if (rc == 0 && cJSON_GetArraySize(values) == 0)
         rc = eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
                          "The projection contains no value columns.");
@@ -745,30 +1359,66 @@ static int plan_join(const eddy_catalog *c, const eddy_sql_query *q, const eddy_
         where = jrewrite(&j, q->where);
         rc = j.rc;
     }
+    eddy_graph *g = NULL;
+    const char *prev = NULL;
+    char lname[32], rname[32], jname[32];
+    for (uint32_t i = 0; i < q->njoins && rc == 0; i++) {
+        if (i == 0) {
+            g = eddy_graph_new(sink->name);
+            eddy_graph_add_node(g, "left", "topic_source", source_config(from), NULL, 0);
+            prev = "left";
+        }
+        snprintf(rname, sizeof rname, i ? "right%u" : "right", i);
+        snprintf(jname, sizeof jname, i ? "join%u" : "join", i);
+        eddy_graph_add_node(g, rname, "topic_source", source_config(j.side[i + 1]), NULL, 0);
+        const joinstep *s = &steps[i];
+        cJSON *jc = cJSON_CreateObject();
+        cJSON_AddStringToObject(jc, "mode", s->mode);
+        cJSON_AddStringToObject(jc, "type", join_type_name(q->joins[i].type));
+        if (i == 0) {
+            cJSON_AddStringToObject(jc, "left_key", s->text[0]);
+            cJSON_AddStringToObject(jc, "left_prefix", j.alias[0]);
+        } else {
+            /* the left input is the previous join's output, its columns already renamed */
+            eddy_ast *lk = jrewrite(&j, s->expr[0]);
+            char *t = ast_text(lk);
+            cJSON_AddStringToObject(jc, "left_key", t);
+            free(t);
+            cJSON_AddStringToObject(jc, "left_prefix", "");
+        }
+        if (strcmp(s->mode, "STREAM_TABLE") != 0)
+            cJSON_AddStringToObject(jc, "right_key", s->text[1]);
+        cJSON_AddStringToObject(jc, "right_prefix", j.alias[i + 1]);
+        cJSON_AddStringToObject(jc, "key_column", s->key_col);
+        if (strcmp(s->mode, "STREAM_STREAM") == 0) {
+            cJSON_AddNumberToObject(jc, "before_ms", (double)q->joins[i].before_ms);
+            cJSON_AddNumberToObject(jc, "after_ms", (double)q->joins[i].after_ms);
+            if (q->joins[i].has_grace)
+                cJSON_AddNumberToObject(jc, "grace_ms", (double)q->joins[i].grace_ms);
+        }
+        const char *ins[2] = {prev, rname};
+        eddy_graph_add_node(g, jname, "join", jc, ins, 2);
+        snprintf(lname, sizeof lname, "%s", jname);
+        prev = lname;
+    }
+    for (uint32_t i = 0; i < q->njoins; i++) {
+        free(steps[i].text[0]);
+        free(steps[i].text[1]);
+    }
     if (rc) {
-        free(ltext);
-        free(rtext);
+        eddy_graph_destroy(g);
         cJSON_Delete(keys);
         cJSON_Delete(values);
         eddy_arena_destroy(j.arena);
         return rc;
     }
-    eddy_graph *g = eddy_graph_new(sink->name);
-    eddy_graph_add_node(g, "left", "topic_source", source_config(from), NULL, 0);
-    eddy_graph_add_node(g, "right", "topic_source", source_config(right), NULL, 0);
-    cJSON *jc = cJSON_CreateObject();
-    cJSON_AddStringToObject(jc, "type", jn->type == EDDY_SQL_JOIN_LEFT ? "LEFT" : "INNER");
-    cJSON_AddStringToObject(jc, "left_key", ltext);
-    cJSON_AddStringToObject(jc, "left_prefix", j.alias[0]);
-    cJSON_AddStringToObject(jc, "right_prefix", j.alias[1]);
-    const char *ins[2] = {"left", "right"};
-    eddy_graph_add_node(g, "join", "join", jc, ins, 2);
-    const char *prev = "join";
     if (where) {
         eddy_buf w = {0};
         eddy_ast_format(where, &w);
         cJSON *fc = cJSON_CreateObject();
         cJSON_AddStringToObject(fc, "where", eddy_buf_cstr(&w));
+        if (left_table)
+            cJSON_AddBoolToObject(fc, "table", 1);
         eddy_buf_free(&w);
         eddy_graph_add_node(g, "where", "filter", fc, &prev, 1);
         prev = "where";
@@ -779,8 +1429,6 @@ static int plan_join(const eddy_catalog *c, const eddy_sql_query *q, const eddy_
     int proj = eddy_graph_add_node(g, "project", "project", pc, &prev, 1);
     prev = "project";
     eddy_graph_add_node(g, "sink", "topic_sink", sink_config(sink), &prev, 1);
-    free(ltext);
-    free(rtext);
     eddy_arena_destroy(j.arena);
     rc = eddy_graph_validate(g, errstr, errstr_size);
     if (rc) {

@@ -1,8 +1,25 @@
-/* join.c: stream-table join (INNER, LEFT): input 1 is a table's changelog, materialised by its
- * key (updates replace, tombstones delete); each record of the stream on input 0 looks up the
- * table row whose key equals its join expression and is emitted with it (LEFT: with NULLs when
- * there is none). Table updates emit nothing, as in ksqlDB. The output has every stream column
- * then every table column, named <prefix>_<column>. */
+/* join.c: the two-input joins of ksqlDB, in four modes sharing one keyed store and one row
+ * emitter:
+ * - stream_table: input 1 is a table's changelog materialised by key; each record of the
+ *   stream on input 0 is emitted with the table row of its join key (LEFT: with NULLs when
+ *   there is none). Table updates emit nothing.
+ * - stream_stream: both inputs are buffered in join windows; a record at ts joins the other
+ *   side's records in [ts - before, ts + after] (input 0's view; input 1 sees the window
+ *   mirrored), each match emitted at the larger timestamp. Records older than the window plus
+ *   the grace are dropped. Unmatched records of the preserved side(s) (LEFT, RIGHT, FULL)
+ *   come out with NULLs: at once without a GRACE PERIOD (Kafka Streams' JoinWindows.of), or
+ *   once stream time passes their window end plus the grace with one (the spurious-results
+ *   fix of Kafka Streams 3.1).
+ * - table_table: both inputs are tables materialised by primary key; an update on either
+ *   side emits the joined row for its key, or a tombstone when the row left the result.
+ * - foreign_key: table-table, input 0's rows meet the input 1 row whose primary key equals
+ *   their `left_key` expression; the result is keyed by input 0's primary key (INNER, LEFT).
+ * The output has, optionally, a synthetic key column (the join key, or input 0's first key
+ * column for foreign_key), then every input 0 column, then every input 1 column, named
+ * <prefix>_<column>, then <prefix>_ROWTIME of each side with a prefix (the time of that
+ * side's row, NULL when it is absent). Memory: stored rows live in one arena for the life
+ * of the operator (emitted batches point into it); the entry arrays are compacted when full.
+ * Outer rows still waiting for their window at shutdown are not emitted, as in ksqlDB. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,78 +31,199 @@
 EDDY_PLUGIN_API;
 
 static const eddy_config_prop config[] = {
-    {"type", EDDY_CONF_ENUM, "INNER", 0, "INNER|LEFT", "Join type."},
+    {"mode", EDDY_CONF_ENUM, "STREAM_TABLE", 0,
+     "STREAM_TABLE|STREAM_STREAM|TABLE_TABLE|FOREIGN_KEY",
+     "What the inputs are: input 0 then input 1."},
+    {"type", EDDY_CONF_ENUM, "INNER", 0, "INNER|LEFT|RIGHT|FULL", "Join type."},
     {"left_key", EDDY_CONF_EXPR, NULL, EDDY_CONF_REQUIRED, NULL,
-     "Expression over the stream (input 0) matched against the table's key (input 1)."},
-    {"left_prefix", EDDY_CONF_STRING, "L", 0, NULL, "Prefix of the stream's columns."},
-    {"right_prefix", EDDY_CONF_STRING, "R", 0, NULL, "Prefix of the table's columns."},
+     "Join expression over input 0."},
+    {"right_key", EDDY_CONF_EXPR, NULL, 0, NULL,
+     "Join expression over input 1 (default: its key column; tables join on it)."},
+    {"left_prefix", EDDY_CONF_STRING, "L", 0, NULL,
+     "Prefix of input 0's columns (empty: names kept, as for a join's result)."},
+    {"right_prefix", EDDY_CONF_STRING, "R", 0, NULL, "Prefix of input 1's columns."},
+    {"key_column", EDDY_CONF_STRING, NULL, 0, NULL,
+     "Name of a synthetic first output column holding the join key (ksqlDB's ROWKEY)."},
+    {"before_ms", EDDY_CONF_INT, "0", 0, NULL, "stream_stream: window before a record."},
+    {"after_ms", EDDY_CONF_INT, "0", 0, NULL, "stream_stream: window after a record."},
+    {"grace_ms", EDDY_CONF_INT, NULL, 0, NULL,
+     "stream_stream: grace period; when set, unmatched rows wait for their window to close."},
     {NULL, 0, NULL, 0, NULL, NULL}};
 
-typedef struct row {
+enum { MODE_ST, MODE_SS, MODE_TT, MODE_FK };
+
+/* One stored row: a table's current row, or a buffered stream record. */
+typedef struct entry {
     uint64_t hash;
-    eddy_value *cols; /* the table row (store arena) */
-    int32_t next;
+    eddy_value key;   /* the join key (store arena) */
+    eddy_value *cols; /* the row (store arena) */
+    eddy_value fk;    /* foreign_key: the row's foreign key (store arena) */
+    int64_t ts;
+    uint64_t seq;     /* arrival order */
+    int side;
+    int32_t next;     /* bucket chain */
     bool live;
-} row;
+    bool pending;     /* stream_stream with grace: unmatched, waiting for its window to close */
+} entry;
+
+typedef struct store {
+    entry *e;
+    int32_t n, cap;
+    int32_t *buckets;
+    uint32_t nbuckets;
+    int64_t observed; /* largest timestamp put (stream_stream retention) */
+} store;
 
 typedef struct state {
     eddy_schema *out;
-    eddy_expr *key;
-    bool left;
-    uint32_t nleft, nright;
-    eddy_arena *store;
-    row *rows;
-    int32_t nrows, cap;
-    int32_t *buckets;
-    uint32_t nbuckets;
+    eddy_expr *key[2];
+    int keycol[2];    /* when there is no expression: the key column's index */
+    int mode;
+    bool keep[2];     /* the side is preserved (LEFT: 0, RIGHT: 1, FULL: both) */
+    bool synthetic;
+    bool has_grace;
+    int64_t before, after, grace;
+    uint32_t ncols[2];
+    bool rowtime[2];  /* a <prefix>_ROWTIME column follows the others (not for prefix "") */
+    const eddy_schema *in[2];
+    eddy_arena *arena;
+    store s[2];
+    uint64_t seq;
+    int64_t stream_time;
 } state;
+
+static void store_free(store *s)
+{
+    free(s->e);
+    free(s->buckets);
+}
 
 static void free_state(state *st)
 {
-    eddy_api->expr_destroy(st->key);
+    for (int k = 0; k < 2; k++) {
+        eddy_api->expr_destroy(st->key[k]);
+        store_free(&st->s[k]);
+    }
     eddy_api->schema_release(st->out);
-    if (st->store)
-        eddy_api->arena_destroy(st->store);
-    free(st->rows);
-    free(st->buckets);
+    if (st->arena)
+        eddy_api->arena_destroy(st->arena);
     free(st);
+}
+
+/* `text` NULL: the input's key column. */
+static int compile_key(eddy_op *op, state *st, int side, const char *cfg, const char *text,
+                       char *errstr, size_t errstr_size)
+{
+    const eddy_schema *s = st->in[side];
+    st->keycol[side] = -1;
+    if (!text) {
+        if (s->nkey != 1)
+            return pu_err(errstr, errstr_size, EDDY_EINVAL,
+                          "input '%s': the table must have exactly one key column",
+                          eddy_api->input_name(op, side));
+        st->keycol[side] = 0;
+        return 0;
+    }
+    char why[EDDY_ERRSTR_SIZE] = "";
+    int rc = eddy_api->expr_compile(op, text, s, &st->key[side], why, sizeof why);
+    if (rc)
+        return pu_err(errstr, errstr_size, rc, "config '%s': %s", cfg, why);
+    return 0;
+}
+
+static const eddy_type *key_type(const state *st, int side)
+{
+    return st->key[side] ? eddy_api->expr_type(st->key[side])
+                         : st->in[side]->cols[st->keycol[side]].type;
 }
 
 static int compile(eddy_op *op, state *st, char *errstr, size_t errstr_size)
 {
-    const eddy_schema *l = eddy_api->input_schema(op, 0), *r = eddy_api->input_schema(op, 1);
-    if (r->nkey != 1)
+    const char *mode = eddy_api->config_str(op, "mode");
+    st->mode = strcasecmp(mode, "STREAM_STREAM") == 0  ? MODE_SS
+               : strcasecmp(mode, "TABLE_TABLE") == 0 ? MODE_TT
+               : strcasecmp(mode, "FOREIGN_KEY") == 0 ? MODE_FK
+                                                      : MODE_ST;
+    const char *type = eddy_api->config_str(op, "type");
+    bool full = strcasecmp(type, "FULL") == 0;
+    st->keep[0] = full || strcasecmp(type, "LEFT") == 0;
+    st->keep[1] = full || strcasecmp(type, "RIGHT") == 0;
+    if ((st->mode == MODE_ST || st->mode == MODE_FK) && st->keep[1])
         return pu_err(errstr, errstr_size, EDDY_EINVAL,
-                      "input '%s': the table must have exactly one key column",
-                      eddy_api->input_name(op, 1));
-    char why[EDDY_ERRSTR_SIZE] = "";
-    int rc = eddy_api->expr_compile(op, eddy_api->config_str(op, "left_key"), l, &st->key, why,
-                                    sizeof why);
+                      "config 'type': a stream-table or foreign-key join is INNER or LEFT");
+    if (st->mode == MODE_FK && eddy_api->input_schema(op, 0)->nkey < 1)
+        return pu_err(errstr, errstr_size, EDDY_EINVAL,
+                      "input '%s': a foreign-key join's left input must be a table",
+                      eddy_api->input_name(op, 0));
+    st->in[0] = eddy_api->input_schema(op, 0);
+    st->in[1] = eddy_api->input_schema(op, 1);
+    /* A table joins on its key; a join's result (no key columns) on the expression. */
+    int rc = compile_key(op, st, 0, "left_key",
+                         st->mode == MODE_TT && st->in[0]->nkey == 1
+                             ? NULL
+                             : eddy_api->config_str(op, "left_key"),
+                         errstr, errstr_size);
+    if (rc == 0)
+        rc = compile_key(op, st, 1, "right_key",
+                         st->mode == MODE_SS ? eddy_api->config_str(op, "right_key") : NULL,
+                         errstr, errstr_size);
     if (rc)
-        return pu_err(errstr, errstr_size, rc, "config 'left_key': %s", why);
-    if (eddy_api->expr_type(st->key) != r->cols[0].type) {
+        return rc;
+    if (key_type(st, 0) != key_type(st, 1)) {
         char a[128], b[128];
-        pu_type_name(eddy_api, eddy_api->expr_type(st->key), a, sizeof a);
-        pu_type_name(eddy_api, r->cols[0].type, b, sizeof b);
+        pu_type_name(eddy_api, key_type(st, 0), a, sizeof a);
+        pu_type_name(eddy_api, key_type(st, 1), b, sizeof b);
+        const char *rt = eddy_api->config_has(op, "right_key")
+                             ? eddy_api->config_str(op, "right_key")
+                             : st->in[1]->cols[st->keycol[1]].name;
         return pu_err(errstr, errstr_size, EDDY_ETYPE,
                       "Invalid join condition: types don't match. Got %s{%s} = %s{%s}.",
-                      eddy_api->config_str(op, "left_key"), a, r->cols[0].name, b);
+                      eddy_api->config_str(op, "left_key"), a, rt, b);
     }
-    st->left = strcasecmp(eddy_api->config_str(op, "type"), "LEFT") == 0;
-    st->nleft = l->ncols;
-    st->nright = r->ncols;
+    st->before = eddy_api->config_int(op, "before_ms");
+    st->after = eddy_api->config_int(op, "after_ms");
+    st->has_grace = eddy_api->config_has(op, "grace_ms");
+    if (st->has_grace) {
+        st->grace = eddy_api->config_int(op, "grace_ms");
+    } else {
+        /* JoinWindows.of(): the store keeps 24 hours in all. */
+        st->grace = 86400000 - (st->before + st->after);
+        if (st->grace < 0)
+            st->grace = 0;
+    }
+    st->ncols[0] = st->in[0]->ncols;
+    st->ncols[1] = st->in[1]->ncols;
     eddy_schema_builder *b = eddy_api->schema_builder_new();
-    const char *lp = eddy_api->config_str(op, "left_prefix");
-    const char *rp = eddy_api->config_str(op, "right_prefix");
+    const char *kc = eddy_api->config_str(op, "key_column");
+    st->synthetic = kc != NULL;
+    const eddy_type *kt = st->mode == MODE_FK ? st->in[0]->cols[0].type : key_type(st, 0);
+    if (kc && eddy_api->schema_builder_add(b, kc, kt, EDDY_COL_VALUE))
+        rc = EDDY_ENOMEM;
+    const char *pre[2] = {eddy_api->config_str(op, "left_prefix"),
+                          eddy_api->config_str(op, "right_prefix")};
     for (int side = 0; side < 2 && rc == 0; side++) {
-        const eddy_schema *s = side ? r : l;
+        const eddy_schema *s = st->in[side];
         for (uint32_t i = 0; i < s->ncols && rc == 0; i++) {
             char name[512];
-            snprintf(name, sizeof name, "%s_%s", side ? rp : lp, s->cols[i].name);
+            if (pre[side][0])
+                snprintf(name, sizeof name, "%s_%s", pre[side], s->cols[i].name);
+            else
+                snprintf(name, sizeof name, "%s", s->cols[i].name);
             if (eddy_api->schema_builder_add(b, name, s->cols[i].type, EDDY_COL_VALUE))
                 rc = pu_err(errstr, errstr_size, EDDY_EEXIST, "column '%s' twice in the join",
                             name);
         }
+    }
+    for (int side = 0; side < 2 && rc == 0; side++) {
+        st->rowtime[side] = pre[side][0] != '\0';
+        if (!st->rowtime[side])
+            continue;
+        char name[512];
+        snprintf(name, sizeof name, "%s_ROWTIME", pre[side]);
+        if (eddy_api->schema_builder_add(b, name, eddy_api->type_primitive(EDDY_TYPE_BIGINT),
+                                         EDDY_COL_VALUE))
+            rc = pu_err(errstr, errstr_size, EDDY_EEXIST, "column '%s' twice in the join",
+                        name);
     }
     st->out = eddy_api->schema_build(b);
     return rc ? rc : st->out ? 0 : EDDY_ENOMEM;
@@ -103,91 +241,488 @@ static int plan(eddy_op *op, char *errstr, size_t errstr_size)
     return rc;
 }
 
+static int store_init(store *s)
+{
+    s->nbuckets = 1024;
+    s->buckets = malloc(s->nbuckets * sizeof *s->buckets);
+    if (!s->buckets)
+        return EDDY_ENOMEM;
+    memset(s->buckets, 0xff, s->nbuckets * sizeof *s->buckets);
+    s->observed = INT64_MIN;
+    return 0;
+}
+
 static int create(eddy_op *op, void **out, char *errstr, size_t errstr_size)
 {
     state *st = calloc(1, sizeof *st);
     if (!st)
         return EDDY_ENOMEM;
     int rc = compile(op, st, errstr, errstr_size);
-    st->store = eddy_api->arena_new(0);
-    st->nbuckets = 1024;
-    st->buckets = malloc(st->nbuckets * sizeof *st->buckets);
-    if (rc == 0 && (!st->store || !st->buckets))
+    st->arena = eddy_api->arena_new(0);
+    st->stream_time = INT64_MIN;
+    if (rc == 0 && !st->arena)
         rc = EDDY_ENOMEM;
+    for (int k = 0; k < 2 && rc == 0; k++)
+        rc = store_init(&st->s[k]);
     if (rc) {
         free_state(st);
         return rc;
     }
-    memset(st->buckets, 0xff, st->nbuckets * sizeof *st->buckets);
     *out = st;
     return 0;
 }
 
-static row *find(state *st, const eddy_value *key, uint64_t h)
+/* ------------------------------------------------------------------ store */
+
+/* The first live entry of `key` at or after chain position `from` (-2: the bucket's head). */
+static int32_t store_next(const store *s, const eddy_value *key, uint64_t h, int32_t from)
 {
-    for (int32_t i = st->buckets[h & (st->nbuckets - 1)]; i >= 0; i = st->rows[i].next)
-        if (st->rows[i].live && st->rows[i].hash == h &&
-            eddy_api->value_equal(&st->rows[i].cols[0], key))
-            return &st->rows[i];
-    return NULL;
+    int32_t i = from == -2 ? s->buckets[h & (s->nbuckets - 1)] : s->e[from].next;
+    for (; i >= 0; i = s->e[i].next)
+        if (s->e[i].live && s->e[i].hash == h && eddy_api->value_equal(&s->e[i].key, key))
+            return i;
+    return -1;
 }
 
-static int upsert(state *st, const eddy_record *r)
+/* Drops the dead entries of a full store (replaced table rows, stream records past the
+ * retention) and rebuilds the chains, so scans stay proportional to what is live. Their
+ * values stay in the arena: batches already emitted may point at them. */
+static void store_compact(const state *st, store *s)
 {
-    uint64_t h = eddy_api->value_hash(&r->cols[0], 0);
-    row *w = find(st, &r->cols[0], h);
-    if (r->flags & EDDY_REC_TOMBSTONE) {
-        if (w)
-            w->live = false;
-        return 0;
+    int64_t retention = st->before + st->after + st->grace;
+    int32_t n = 0;
+    for (int32_t i = 0; i < s->n; i++) {
+        entry *e = &s->e[i];
+        bool expired = st->mode == MODE_SS && !e->pending && s->observed != INT64_MIN &&
+                       e->ts <= s->observed - retention;
+        if (e->live && !expired)
+            s->e[n++] = *e;
     }
-    if (!w) {
-        if (st->nrows == st->cap) {
-            int32_t cap = st->cap ? st->cap * 2 : 256;
-            row *p = realloc(st->rows, (size_t)cap * sizeof *p);
+    s->n = n;
+    memset(s->buckets, 0xff, s->nbuckets * sizeof *s->buckets);
+    for (int32_t i = 0; i < n; i++) {
+        uint32_t k = (uint32_t)(s->e[i].hash & (s->nbuckets - 1));
+        s->e[i].next = s->buckets[k];
+        s->buckets[k] = i;
+    }
+}
+
+/* Appends an entry for `key` holding a copy of `r`'s columns. */
+static int store_add(state *st, store *s, const eddy_value *key, uint64_t h,
+                     const eddy_record *r, uint32_t ncols, int32_t *idx)
+{
+    if (s->n == s->cap) {
+        if (s->cap > 0)
+            store_compact(st, s);
+        if (s->cap == 0 || s->n > s->cap / 2) {
+            int32_t cap = s->cap ? s->cap * 2 : 256;
+            entry *p = realloc(s->e, (size_t)cap * sizeof *p);
             if (!p)
                 return EDDY_ENOMEM;
-            st->rows = p;
-            st->cap = cap;
+            s->e = p;
+            s->cap = cap;
         }
-        if ((uint32_t)st->nrows >= st->nbuckets) {
-            uint32_t nb = st->nbuckets * 2;
-            int32_t *b = malloc(nb * sizeof *b);
-            if (!b)
-                return EDDY_ENOMEM;
-            memset(b, 0xff, nb * sizeof *b);
-            for (int32_t i = 0; i < st->nrows; i++) {
-                uint32_t k = (uint32_t)(st->rows[i].hash & (nb - 1));
-                st->rows[i].next = b[k];
-                b[k] = i;
-            }
-            free(st->buckets);
-            st->buckets = b;
-            st->nbuckets = nb;
-        }
-        w = &st->rows[st->nrows];
-        w->hash = h;
-        w->live = true;
-        uint32_t k = (uint32_t)(h & (st->nbuckets - 1));
-        w->next = st->buckets[k];
-        st->buckets[k] = st->nrows++;
     }
-    /* Old versions of the row stay in the store: batches already emitted point at them. */
-    w->cols = eddy_api->arena_alloc(st->store, st->nright * sizeof *w->cols);
+    if ((uint32_t)s->n >= s->nbuckets) {
+        uint32_t nb = s->nbuckets * 2;
+        int32_t *b = malloc(nb * sizeof *b);
+        if (!b)
+            return EDDY_ENOMEM;
+        memset(b, 0xff, nb * sizeof *b);
+        for (int32_t i = 0; i < s->n; i++) {
+            uint32_t k = (uint32_t)(s->e[i].hash & (nb - 1));
+            s->e[i].next = b[k];
+            b[k] = i;
+        }
+        free(s->buckets);
+        s->buckets = b;
+        s->nbuckets = nb;
+    }
+    entry *w = &s->e[s->n];
+    memset(w, 0, sizeof *w);
+    w->hash = h;
+    w->live = true;
+    w->ts = r->rowtime;
+    w->seq = st->seq++;
+    w->side = (int)(s - st->s);
+    if (eddy_api->value_copy(st->arena, key, &w->key))
+        return EDDY_ENOMEM;
+    /* Rows stay in the arena once replaced: batches already emitted point at them. */
+    w->cols = eddy_api->arena_alloc(st->arena, (ncols ? ncols : 1) * sizeof *w->cols);
     if (!w->cols)
         return EDDY_ENOMEM;
-    for (uint32_t i = 0; i < st->nright; i++)
-        if (eddy_api->value_copy(st->store, &r->cols[i], &w->cols[i]))
+    for (uint32_t i = 0; i < ncols; i++)
+        if (eddy_api->value_copy(st->arena, &r->cols[i], &w->cols[i]))
             return EDDY_ENOMEM;
+    uint32_t k = (uint32_t)(h & (s->nbuckets - 1));
+    w->next = s->buckets[k];
+    s->buckets[k] = s->n;
+    *idx = s->n++;
+    return 0;
+}
+
+/* ------------------------------------------------------------ row emission */
+
+/* Appends the joined row (`cols[side]` NULL: that side's columns are NULL) at `ts`, copying
+ * the record header of `proto`. A tombstone carries the key in both sides' key columns. */
+static int emit_row(state *st, eddy_batch *out, const eddy_record *proto,
+                    const eddy_value *key, const eddy_value *const cols[2],
+                    const int64_t sidets[2], int64_t ts, bool tombstone)
+{
+    eddy_record *o = eddy_api->batch_append(out);
+    if (!o)
+        return EDDY_ENOMEM;
+    eddy_value *dst = o->cols;
+    *o = *proto;
+    o->cols = dst;
+    o->rowtime = ts;
+    o->flags = tombstone ? EDDY_REC_TOMBSTONE : 0; /* a new row: its key is the join's */
+    if (st->synthetic)
+        *dst++ = *key;
+    for (int side = 0; side < 2; side++) {
+        const eddy_schema *s = st->in[side];
+        for (uint32_t c = 0; c < st->ncols[side]; c++)
+            dst[c] = cols[side] ? cols[side][c] : eddy_null(s->cols[c].type->id);
+        if (tombstone && !cols[side] && st->keycol[side] >= 0)
+            dst[st->keycol[side]] = *key;
+        dst += st->ncols[side];
+    }
+    for (int side = 0; side < 2; side++) {
+        if (!st->rowtime[side])
+            continue;
+        *dst = eddy_null(EDDY_TYPE_BIGINT);
+        if (cols[side]) {
+            *dst = eddy_bigint(sidets[side]);
+        }
+        dst++;
+    }
+    return 0;
+}
+
+/* The join key of `r` on `side`: 1 found, 0 none (NULL key or an error, logged). */
+static int eval_key(eddy_op *op, state *st, int side, const eddy_record *r, eddy_arena *arena,
+                    eddy_value *k)
+{
+    if (!st->key[side]) {
+        *k = r->cols[st->keycol[side]];
+        return !k->is_null;
+    }
+    char why[EDDY_ERRSTR_SIZE] = "";
+    int erc = eddy_api->expr_eval(op, st->key[side], r, arena, k, why, sizeof why);
+    if (erc) {
+        eddy_api->record_error(op, r, NULL, 0, erc, why);
+        return 0;
+    }
+    return !k->is_null;
+}
+
+/* --------------------------------------------------------- stream-table */
+
+static int table_upsert(state *st, int side, const eddy_record *r, const eddy_value *key)
+{
+    store *s = &st->s[side];
+    uint64_t h = eddy_api->value_hash(key, 0);
+    int32_t i = store_next(s, key, h, -2);
+    if (i >= 0)
+        s->e[i].live = false;
+    if (r->flags & EDDY_REC_TOMBSTONE)
+        return 0;
+    int32_t idx;
+    return store_add(st, s, key, h, r, st->ncols[side], &idx);
+}
+
+static int process_stream_table(eddy_op *op, state *st, const eddy_record *r, eddy_batch *out)
+{
+    if (r->flags & EDDY_REC_TOMBSTONE)
+        return 0; /* a null stream row joins nothing */
+    eddy_value k;
+    if (!eval_key(op, st, 0, r, out->arena, &k))
+        return 0;
+    int32_t i = store_next(&st->s[1], &k, eddy_api->value_hash(&k, 0), -2);
+    if (i < 0 && !st->keep[0])
+        return 0;
+    const eddy_value *cols[2] = {r->cols, i >= 0 ? st->s[1].e[i].cols : NULL};
+    const int64_t sts[2] = {r->rowtime, i >= 0 ? st->s[1].e[i].ts : 0};
+    return emit_row(st, out, r, &k, cols, sts, r->rowtime, false);
+}
+
+/* --------------------------------------------------------- table-table */
+
+/* Kafka Streams' KTable-KTable joins: an update of one side meets the other side's row. */
+static int process_table_table(eddy_op *op, state *st, int side, const eddy_record *r,
+                               eddy_batch *out)
+{
+    eddy_value k;
+    if (!eval_key(op, st, side, r, out->arena, &k))
+        return 0;
+    uint64_t h = eddy_api->value_hash(&k, 0);
+    int32_t old = store_next(&st->s[side], &k, h, -2);
+    bool had_old = old >= 0;
+    int rc = table_upsert(st, side, r, &k);
+    if (rc)
+        return rc;
+    bool deleted = r->flags & EDDY_REC_TOMBSTONE;
+    const store *os = &st->s[1 - side];
+    int32_t oi = store_next(os, &k, h, -2);
+    const eddy_value *cols[2];
+    cols[side] = deleted ? NULL : r->cols;
+    cols[1 - side] = oi >= 0 ? os->e[oi].cols : NULL;
+    int64_t sts[2];
+    sts[side] = r->rowtime;
+    sts[1 - side] = oi >= 0 ? os->e[oi].ts : 0;
+    if (oi < 0) {
+        if (!st->keep[side] || (deleted && !had_old))
+            return 0;
+        return emit_row(st, out, r, &k, cols, sts, r->rowtime, deleted);
+    }
+    int64_t ts = os->e[oi].ts > r->rowtime ? os->e[oi].ts : r->rowtime;
+    if (!deleted || st->keep[1 - side])
+        return emit_row(st, out, r, &k, cols, sts, ts, false);
+    cols[1 - side] = NULL;
+    return emit_row(st, out, r, &k, cols, sts, ts, true);
+}
+
+/* --------------------------------------------------------- foreign key */
+
+/* The left table's rows by their primary key (all its key columns). */
+static uint64_t pk_hash(const state *st, const eddy_value *cols)
+{
+    uint64_t h = 0;
+    for (uint32_t i = 0; i < st->in[0]->nkey; i++)
+        h = eddy_api->value_hash(&cols[i], h);
+    return h;
+}
+
+static int32_t pk_find(const state *st, const eddy_value *cols, uint64_t h)
+{
+    const store *s = &st->s[0];
+    for (int32_t i = s->buckets[h & (s->nbuckets - 1)]; i >= 0; i = s->e[i].next) {
+        const entry *e = &s->e[i];
+        if (!e->live || e->hash != h)
+            continue;
+        uint32_t k = 0;
+        while (k < st->in[0]->nkey && eddy_api->value_equal(&e->cols[k], &cols[k]))
+            k++;
+        if (k == st->in[0]->nkey)
+            return i;
+    }
+    return -1;
+}
+
+/* Kafka Streams' foreign-key KTable-KTable join, synchronously: a left row meets the right
+ * row of its foreign key; a right update reaches every left row pointing at it. */
+static int process_foreign_key(eddy_op *op, state *st, int side, const eddy_record *r,
+                               eddy_batch *out)
+{
+    store *ls = &st->s[0], *rs = &st->s[1];
+    const eddy_value *pk = &r->cols[0];
+    bool deleted = r->flags & EDDY_REC_TOMBSTONE;
+    if (side == 1) {
+        if (pk->is_null)
+            return 0;
+        int rc = table_upsert(st, 1, r, pk);
+        int64_t sts[2] = {0, r->rowtime};
+        for (int32_t i = 0; rc == 0 && i < ls->n; i++) {
+            const entry *e = &ls->e[i];
+            if (!e->live || e->fk.is_null || !eddy_api->value_equal(&e->fk, pk))
+                continue;
+            const eddy_value *cols[2] = {e->cols, deleted ? NULL : r->cols};
+            sts[0] = e->ts;
+            rc = emit_row(st, out, r, &e->cols[0], cols, sts, r->rowtime,
+                          deleted && !st->keep[0]);
+        }
+        return rc;
+    }
+    uint64_t h = pk_hash(st, r->cols);
+    int32_t old = pk_find(st, r->cols, h);
+    bool was_joined = false;
+    const eddy_value *old_cols = NULL;
+    if (old >= 0) {
+        const entry *o = &ls->e[old];
+        old_cols = o->cols;
+        was_joined = !o->fk.is_null &&
+                     store_next(rs, &o->fk, eddy_api->value_hash(&o->fk, 0), -2) >= 0;
+    }
+    if (old >= 0)
+        ls->e[old].live = false;
+    if (deleted) {
+        if (old < 0)
+            return 0;
+        const eddy_value *cols[2] = {old_cols, NULL};
+        const int64_t sts[2] = {r->rowtime, 0};
+        return emit_row(st, out, r, pk, cols, sts, r->rowtime, true);
+    }
+    eddy_value fk;
+    if (!eval_key(op, st, 0, r, out->arena, &fk))
+        fk = eddy_null(eddy_api->expr_type(st->key[0])->id);
+    int32_t me;
+    int rc = store_add(st, ls, pk, h, r, st->ncols[0], &me);
+    if (rc)
+        return rc;
+    if (eddy_api->value_copy(st->arena, &fk, &ls->e[me].fk))
+        return EDDY_ENOMEM;
+    int32_t ri = fk.is_null ? -1 : store_next(rs, &fk, eddy_api->value_hash(&fk, 0), -2);
+    const eddy_value *cols[2] = {r->cols, ri >= 0 ? rs->e[ri].cols : NULL};
+    const int64_t sts[2] = {r->rowtime, ri >= 0 ? rs->e[ri].ts : 0};
+    if (ri >= 0 || st->keep[0])
+        return emit_row(st, out, r, pk, cols, sts, r->rowtime, false);
+    if (was_joined)
+        return emit_row(st, out, r, pk, cols, sts, r->rowtime, true);
+    return 0;
+}
+
+/* --------------------------------------------------------- stream-stream */
+
+/* Kafka Streams' outer store order: time, then input 1 before input 0, then arrival. */
+static int cmp_pending(const void *a, const void *b)
+{
+    const entry *x = *(entry *const *)a, *y = *(entry *const *)b;
+    if (x->ts != y->ts)
+        return x->ts < y->ts ? -1 : 1;
+    if (x->side != y->side)
+        return x->side > y->side ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+    const entry *x = *(entry *const *)a, *y = *(entry *const *)b;
+    if (x->ts != y->ts)
+        return x->ts < y->ts ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Window end of a buffered record of `side`: input 1 sees the window mirrored. */
+static int64_t window_after(const state *st, int side)
+{
+    return side == 0 ? st->after : st->before;
+}
+
+/* Emits, with NULLs for the other side, the unmatched records whose window has closed, in
+ * the order of Kafka Streams' outer store. */
+static int emit_closed(state *st, const eddy_record *proto, eddy_batch *out)
+{
+    size_t n = 0, cap = 0;
+    entry **v = NULL;
+    int rc = 0;
+    for (int side = 1; side >= 0 && rc == 0; side--) {
+        store *s = &st->s[side];
+        for (int32_t i = 0; i < s->n; i++) {
+            entry *e = &s->e[i];
+            if (!e->pending || e->ts + window_after(st, side) + st->grace >= st->stream_time)
+                continue;
+            if (n == cap) {
+                cap = cap ? cap * 2 : 16;
+                entry **p = realloc(v, cap * sizeof *p);
+                if (!p) {
+                    rc = EDDY_ENOMEM;
+                    break;
+                }
+                v = p;
+            }
+            v[n++] = e;
+        }
+    }
+    if (rc == 0 && n > 1)
+        qsort(v, n, sizeof *v, cmp_pending);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        entry *e = v[i];
+        e->pending = false;
+        const eddy_value *cols[2] = {NULL, NULL};
+        cols[e->side] = e->cols;
+        const int64_t sts[2] = {e->ts, e->ts};
+        rc = emit_row(st, out, proto, &e->key, cols, sts, e->ts, false);
+    }
+    free(v);
+    return rc;
+}
+
+static int process_stream_stream(eddy_op *op, state *st, int side, const eddy_record *r,
+                                 eddy_batch *out)
+{
+    if (r->flags & EDDY_REC_TOMBSTONE)
+        return 0;
+    eddy_value k;
+    if (!eval_key(op, st, side, r, out->arena, &k))
+        return 0;
+    int64_t ts = r->rowtime;
+    int64_t before = side == 0 ? st->before : st->after;
+    int64_t after = side == 0 ? st->after : st->before;
+    int64_t retention = st->before + st->after + st->grace;
+    uint64_t h = eddy_api->value_hash(&k, 0);
+    store *mine = &st->s[side], *other = &st->s[1 - side];
+    if (ts > mine->observed)
+        mine->observed = ts;
+    int32_t idx = -1;
+    int rc = 0;
+    if (ts > mine->observed - retention) {
+        rc = store_add(st, mine, &k, h, r, st->ncols[side], &idx);
+        if (rc)
+            return rc;
+    }
+    if (ts > st->stream_time)
+        st->stream_time = ts;
+    if (st->has_grace && ts == st->stream_time && (st->keep[0] || st->keep[1]))
+        if ((rc = emit_closed(st, r, out)))
+            return rc;
+    int64_t from = ts - before < 0 ? 0 : ts - before, to = ts + after < 0 ? 0 : ts + after;
+    int64_t live_from = other->observed == INT64_MIN ? INT64_MIN : other->observed - retention + 1;
+    if (from < live_from)
+        from = live_from;
+    size_t n = 0, cap = 0;
+    entry **v = NULL;
+    for (int32_t i = store_next(other, &k, h, -2); i >= 0; i = store_next(other, &k, h, i)) {
+        entry *e = &other->e[i];
+        if (e->ts < from || e->ts > to)
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 8;
+            entry **p = realloc(v, cap * sizeof *p);
+            if (!p) {
+                free(v);
+                return EDDY_ENOMEM;
+            }
+            v = p;
+        }
+        v[n++] = e;
+    }
+    if (n > 1)
+        qsort(v, n, sizeof *v, cmp_entry);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        entry *e = v[i];
+        e->pending = false; /* it found a partner */
+        const eddy_value *cols[2];
+        cols[side] = r->cols;
+        cols[1 - side] = e->cols;
+        int64_t sts[2];
+        sts[side] = ts;
+        sts[1 - side] = e->ts;
+        rc = emit_row(st, out, r, &k, cols, sts, e->ts > ts ? e->ts : ts, false);
+    }
+    free(v);
+    if (rc || n > 0 || !st->keep[side])
+        return rc;
+    if (!st->has_grace || to < st->stream_time) {
+        const eddy_value *cols[2] = {NULL, NULL};
+        cols[side] = r->cols;
+        const int64_t sts[2] = {ts, ts};
+        return emit_row(st, out, r, &k, cols, sts, ts, false);
+    }
+    if (idx >= 0)
+        mine->e[idx].pending = true;
     return 0;
 }
 
 static int process(eddy_op *op, void *vs, int port, eddy_batch *in)
 {
     state *st = vs;
-    if (port == 1) {
+    if (st->mode == MODE_ST && port == 1) {
         for (uint32_t i = 0; i < in->n; i++) {
-            int rc = upsert(st, &in->recs[i]);
+            const eddy_record *r = &in->recs[i];
+            eddy_value k = r->cols[st->keycol[1]];
+            if (k.is_null)
+                continue;
+            int rc = table_upsert(st, 1, r, &k);
             if (rc)
                 return rc;
         }
@@ -197,34 +732,12 @@ static int process(eddy_op *op, void *vs, int port, eddy_batch *in)
     if (!out)
         return EDDY_ENOMEM;
     int rc = eddy_api->batch_retain_parent(out, in);
-    char why[EDDY_ERRSTR_SIZE];
-    const eddy_schema *rs = eddy_api->input_schema(op, 1);
     for (uint32_t i = 0; rc == 0 && i < in->n; i++) {
         const eddy_record *r = &in->recs[i];
-        if (r->flags & EDDY_REC_TOMBSTONE)
-            continue; /* a null stream row joins nothing */
-        eddy_value k;
-        why[0] = '\0';
-        int erc = eddy_api->expr_eval(op, st->key, r, out->arena, &k, why, sizeof why);
-        if (erc) {
-            eddy_api->record_error(op, r, NULL, 0, erc, why);
-            continue;
-        }
-        const row *w = k.is_null ? NULL : find(st, &k, eddy_api->value_hash(&k, 0));
-        if (!w && (!st->left || k.is_null))
-            continue;
-        eddy_record *o = eddy_api->batch_append(out);
-        if (!o) {
-            rc = EDDY_ENOMEM;
-            break;
-        }
-        eddy_value *cols = o->cols;
-        *o = *r;
-        o->cols = cols;
-        o->flags &= ~(uint32_t)EDDY_REC_WINDOWED;
-        memcpy(cols, r->cols, st->nleft * sizeof *cols);
-        for (uint32_t c = 0; c < st->nright; c++)
-            cols[st->nleft + c] = w ? w->cols[c] : eddy_null(rs->cols[c].type->id);
+        rc = st->mode == MODE_ST   ? process_stream_table(op, st, r, out)
+             : st->mode == MODE_TT ? process_table_table(op, st, port, r, out)
+             : st->mode == MODE_FK ? process_foreign_key(op, st, port, r, out)
+                                   : process_stream_stream(op, st, port, r, out);
     }
     if (rc == 0)
         rc = eddy_api->emit(op, 0, out);
@@ -234,6 +747,7 @@ static int process(eddy_op *op, void *vs, int port, eddy_batch *in)
 
 static void destroy(eddy_op *op, void *vs)
 {
+    (void)op;
     if (vs)
         free_state(vs);
 }
@@ -242,9 +756,9 @@ static const eddy_plugin descriptor = {
     .abi_version = EDDY_PLUGIN_ABI_VERSION,
     .size = sizeof(eddy_plugin),
     .name = "join",
-    .description = "Stream-table join (INNER, LEFT): each stream record meets the table row "
-                   "of its key.",
-    .version = "1.0.0",
+    .description = "Joins two inputs by key: stream-table (INNER, LEFT), stream-stream in "
+                   "windows and table-table (INNER, LEFT, RIGHT, FULL).",
+    .version = "2.0.0",
     .kind = EDDY_PLUGIN_TRANSFORM,
     .min_inputs = 2,
     .max_inputs = 2,

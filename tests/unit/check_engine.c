@@ -203,8 +203,9 @@ END_TEST
 
 /* The seed's enrichment: ratings (a stream) LEFT JOIN customers (a table) on the user id.
  * Expected rows derived by hand: a rating meets the customer row current at its time; a
- * table update emits nothing; a rating with no customer gets NULLs (LEFT); the qualified
- * key item R.USER_ID is named R_USER_ID, unqualified columns keep their names. */
+ * table update emits nothing; a rating with no customer gets NULLs (LEFT); a qualified
+ * column keeps its name unless both sources have one so named (ksqlDB, as joins.json #23
+ * `tt.f1` -> F1 and #0 `t.id` -> T_ID show). */
 START_TEST(stream_table_join)
 {
     eddy_engine *e = engine();
@@ -224,9 +225,276 @@ START_TEST(stream_table_join)
     produce(e, "ratings", "102", "{\"USER_ID\": 1, \"STARS\": 5}", 50);
     produce(e, "ratings", "103", "{\"USER_ID\": 7, \"STARS\": 1}", 60);
     expect_records(e, "ENRICHED",
-        "[{\"key\":1,\"value\":{\"STARS\":2,\"FIRST_NAME\":\"Rica\",\"C_CLUB_STATUS\":\"gold\"},\"timestamp\":20},"
-        "{\"key\":1,\"value\":{\"STARS\":1,\"FIRST_NAME\":\"Rica\",\"C_CLUB_STATUS\":\"platinum\"},\"timestamp\":40},"
-        "{\"key\":7,\"value\":{\"STARS\":1,\"FIRST_NAME\":null,\"C_CLUB_STATUS\":null},\"timestamp\":60}]");
+        "[{\"key\":1,\"value\":{\"STARS\":2,\"FIRST_NAME\":\"Rica\",\"CLUB_STATUS\":\"gold\"},\"timestamp\":20},"
+        "{\"key\":1,\"value\":{\"STARS\":1,\"FIRST_NAME\":\"Rica\",\"CLUB_STATUS\":\"platinum\"},\"timestamp\":40},"
+        "{\"key\":7,\"value\":{\"STARS\":1,\"FIRST_NAME\":null,\"CLUB_STATUS\":null},\"timestamp\":60}]");
+    eddy_engine_destroy(e);
+}
+END_TEST
+
+/* query-validation/joins.json #12 "stream stream left join" (JSON): without a GRACE PERIOD
+ * (Kafka Streams' JoinWindows.of) an unmatched left record comes out at once with NULLs;
+ * matches come out at the later timestamp. */
+START_TEST(stream_stream_left_join)
+{
+    eddy_engine *e = engine();
+    exec_ok(e, "CREATE STREAM TEST (ID BIGINT KEY, NAME varchar, VALUE bigint) WITH "
+               "(kafka_topic='left_topic', value_format='JSON');");
+    exec_ok(e, "CREATE STREAM TEST_STREAM (ID BIGINT KEY, F1 varchar, F2 bigint) WITH "
+               "(kafka_topic='right_topic', value_format='JSON');");
+    exec_ok(e, "CREATE STREAM OUTPUT as SELECT t.id, name, value, f1, f2 FROM test t left join "
+               "TEST_STREAM tt WITHIN 11 seconds ON t.id = tt.id;");
+    produce(e, "left_topic", "0", "{\"NAME\": \"zero\", \"VALUE\": 0}", 0);
+    produce(e, "right_topic", "0", "{\"F1\": \"blah\", \"F2\": 50}", 10000);
+    produce(e, "left_topic", "10", "{\"NAME\": \"100\", \"VALUE\": 5}", 11000);
+    produce(e, "left_topic", "0", "{\"NAME\": \"foo\", \"VALUE\": 100}", 13000);
+    produce(e, "right_topic", "0", "{\"F1\": \"a\", \"F2\": 10}", 15000);
+    produce(e, "right_topic", "100", "{\"F1\": \"newblah\", \"F2\": 150}", 16000);
+    produce(e, "left_topic", "90", "{\"NAME\": \"ninety\", \"VALUE\": 90}", 17000);
+    produce(e, "left_topic", "0", "{\"NAME\": \"bar\", \"VALUE\": 99}", 30000);
+    expect_records(e, "OUTPUT",
+        "[{\"key\":0,\"value\":{\"NAME\":\"zero\",\"VALUE\":0,\"F1\":null,\"F2\":null},\"timestamp\":0},"
+        "{\"key\":0,\"value\":{\"NAME\":\"zero\",\"VALUE\":0,\"F1\":\"blah\",\"F2\":50},\"timestamp\":10000},"
+        "{\"key\":10,\"value\":{\"NAME\":\"100\",\"VALUE\":5,\"F1\":null,\"F2\":null},\"timestamp\":11000},"
+        "{\"key\":0,\"value\":{\"NAME\":\"foo\",\"VALUE\":100,\"F1\":\"blah\",\"F2\":50},\"timestamp\":13000},"
+        "{\"key\":0,\"value\":{\"NAME\":\"foo\",\"VALUE\":100,\"F1\":\"a\",\"F2\":10},\"timestamp\":15000},"
+        "{\"key\":90,\"value\":{\"NAME\":\"ninety\",\"VALUE\":90,\"F1\":null,\"F2\":null},\"timestamp\":17000},"
+        "{\"key\":0,\"value\":{\"NAME\":\"bar\",\"VALUE\":99,\"F1\":null,\"F2\":null},\"timestamp\":30000}]");
+    eddy_engine_destroy(e);
+}
+END_TEST
+
+/* query-validation/joins.json #28 "stream stream inner join with out of order messages": a
+ * late record still joins the buffered records of its window. */
+START_TEST(stream_stream_inner_join_out_of_order)
+{
+    eddy_engine *e = engine();
+    exec_ok(e, "CREATE STREAM TEST (ID BIGINT KEY, NAME varchar, VALUE bigint) WITH "
+               "(kafka_topic='left_topic', value_format='JSON');");
+    exec_ok(e, "CREATE STREAM TEST_STREAM (ID BIGINT KEY, F1 varchar, F2 bigint) WITH "
+               "(kafka_topic='right_topic', value_format='JSON');");
+    exec_ok(e, "CREATE STREAM INNER_JOIN as SELECT t.id, name, value, f1, f2 FROM test t join "
+               "TEST_STREAM tt WITHIN 10 seconds on t.id = tt.id;");
+    produce(e, "left_topic", "0", "{\"NAME\": \"zero\", \"VALUE\": 0}", 0);
+    produce(e, "right_topic", "0", "{\"F1\": \"blah\", \"F2\": 50}", 9999);
+    produce(e, "left_topic", "10", "{\"NAME\": \"100\", \"VALUE\": 5}", 11000);
+    produce(e, "left_topic", "0", "{\"NAME\": \"foo\", \"VALUE\": 100}", 13000);
+    produce(e, "right_topic", "0", "{\"F1\": \"a\", \"F2\": 10}", 15000);
+    produce(e, "right_topic", "100", "{\"F1\": \"newblah\", \"F2\": 150}", 16000);
+    produce(e, "left_topic", "90", "{\"NAME\": \"ninety\", \"VALUE\": 90}", 17000);
+    produce(e, "left_topic", "0", "{\"NAME\": \"bar\", \"VALUE\": 99}", 30000);
+    produce(e, "left_topic", "0", "{\"NAME\": \"late-message\", \"VALUE\": 10000}", 6000);
+    expect_records(e, "INNER_JOIN",
+        "[{\"key\":0,\"value\":{\"NAME\":\"zero\",\"VALUE\":0,\"F1\":\"blah\",\"F2\":50},\"timestamp\":9999},"
+        "{\"key\":0,\"value\":{\"NAME\":\"foo\",\"VALUE\":100,\"F1\":\"blah\",\"F2\":50},\"timestamp\":13000},"
+        "{\"key\":0,\"value\":{\"NAME\":\"foo\",\"VALUE\":100,\"F1\":\"a\",\"F2\":10},\"timestamp\":15000},"
+        "{\"key\":0,\"value\":{\"NAME\":\"late-message\",\"VALUE\":10000,\"F1\":\"blah\",\"F2\":50},\"timestamp\":9999},"
+        "{\"key\":0,\"value\":{\"NAME\":\"late-message\",\"VALUE\":10000,\"F1\":\"a\",\"F2\":10},\"timestamp\":15000}]");
+    eddy_engine_destroy(e);
+}
+END_TEST
+
+/* query-validation/joins.json #30 "stream stream full outer join with out of order and custom
+ * grace period": with a GRACE PERIOD an unmatched record waits for its window to close; a
+ * record whose window closed already comes out with NULLs at once and is not buffered, so
+ * the late pairs (2, 3) never meet. ROWKEY is the synthetic key of a FULL OUTER join. */
+START_TEST(stream_stream_full_join_grace)
+{
+    eddy_engine *e = engine();
+    exec_ok(e, "CREATE STREAM LEFT_STREAM (id BIGINT KEY, l1 VARCHAR) WITH "
+               "(kafka_topic='left_topic', value_format='JSON');");
+    exec_ok(e, "CREATE STREAM RIGHT_STREAM (id BIGINT KEY, l2 VARCHAR) WITH "
+               "(kafka_topic='right_topic', value_format='JSON');");
+    exec_ok(e, "CREATE STREAM OUTER_JOIN as SELECT ROWKEY as ID, t.id, tt.id, l1, l2 FROM "
+               "LEFT_STREAM t full outer join RIGHT_STREAM tt WITHIN 1 minute GRACE PERIOD 1 "
+               "minute on t.id = tt.id;");
+    produce(e, "left_topic", "0", "{\"L1\": \"A\"}", 0);
+    produce(e, "right_topic", "0", "{\"L2\": \"a\"}", 60000);
+    produce(e, "right_topic", "1", "{\"L2\": \"b\"}", 330000);
+    produce(e, "right_topic", "2", "{\"L2\": \"c\"}", 90000);
+    produce(e, "left_topic", "2", "{\"L1\": \"C\"}", 90000);
+    produce(e, "right_topic", "3", "{\"L2\": \"d\"}", 60000);
+    produce(e, "left_topic", "3", "{\"L1\": \"D\"}", 60000);
+    expect_records(e, "OUTER_JOIN",
+        "[{\"key\":0,\"value\":{\"T_ID\":0,\"TT_ID\":0,\"L1\":\"A\",\"L2\":\"a\"},\"timestamp\":60000},"
+        "{\"key\":2,\"value\":{\"T_ID\":null,\"TT_ID\":2,\"L1\":null,\"L2\":\"c\"},\"timestamp\":90000},"
+        "{\"key\":2,\"value\":{\"T_ID\":2,\"TT_ID\":null,\"L1\":\"C\",\"L2\":null},\"timestamp\":90000},"
+        "{\"key\":3,\"value\":{\"T_ID\":null,\"TT_ID\":3,\"L1\":null,\"L2\":\"d\"},\"timestamp\":60000},"
+        "{\"key\":3,\"value\":{\"T_ID\":3,\"TT_ID\":null,\"L1\":\"D\",\"L2\":null},\"timestamp\":60000}]");
+    eddy_engine_destroy(e);
+}
+END_TEST
+
+/* Hand-derived: a long stream-stream join whose buffers are compacted as records pass the
+ * retention (window + grace): left i at 1000 i and right i at 1000 i + 500 (WITHIN 1 SECOND)
+ * meet left i and left i + 1, so 2n - 1 rows for n of each. */
+START_TEST(stream_stream_join_compaction)
+{
+    eddy_engine *e = engine();
+    exec_ok(e, "CREATE STREAM A (ID INT KEY, X INT) WITH (kafka_topic='a', value_format='JSON');");
+    exec_ok(e, "CREATE STREAM B (ID INT KEY, Y INT) WITH (kafka_topic='b', value_format='JSON');");
+    exec_ok(e, "CREATE STREAM J AS SELECT A.ID, X, Y FROM A JOIN B WITHIN 1 SECOND GRACE PERIOD "
+               "0 SECONDS ON A.ID = B.ID;");
+    enum { N = 1000 };
+    for (int i = 0; i < N; i++) {
+        char v[32];
+        snprintf(v, sizeof v, "{\"X\": %d}", i);
+        produce(e, "a", "1", v, (int64_t)i * 1000);
+        snprintf(v, sizeof v, "{\"Y\": %d}", i);
+        produce(e, "b", "1", v, (int64_t)i * 1000 + 500);
+    }
+    eddy_buf b = {0};
+    ck_assert_int_eq(eddy_engine_topic_records(e, "J", &b), 0);
+    int n = 0;
+    for (const char *p = eddy_buf_cstr(&b); (p = strstr(p, "\"key\"")); p++)
+        n++;
+    ck_assert_int_eq(n, 2 * N - 1);
+    ck_assert_ptr_nonnull(strstr(eddy_buf_cstr(&b),
+                                 "{\"key\":1,\"value\":{\"X\":999,\"Y\":999},\"timestamp\":999500}"));
+    eddy_buf_free(&b);
+    eddy_engine_destroy(e);
+}
+END_TEST
+
+/* query-validation/joins.json #34 "table table outer join" (JSON): each update of either
+ * table emits the joined row of its key, NULLs for a side without a row. */
+START_TEST(table_table_full_join)
+{
+    eddy_engine *e = engine();
+    exec_ok(e, "CREATE TABLE TEST (id BIGINT PRIMARY KEY, name VARCHAR, value BIGINT) WITH "
+               "(kafka_topic='left_topic', value_format='JSON');");
+    exec_ok(e, "CREATE TABLE TEST_TABLE (id BIGINT PRIMARY KEY, f1 VARCHAR, f2 BIGINT) WITH "
+               "(kafka_topic='right_topic', value_format='JSON');");
+    exec_ok(e, "CREATE TABLE OUTER_JOIN as SELECT ROWKEY AS ID, name, value, f1, f2 FROM test t "
+               "FULL OUTER join TEST_TABLE tt on t.id = tt.id;");
+    produce(e, "left_topic", "0", "{\"NAME\": \"zero\", \"VALUE\": 0}", 0);
+    produce(e, "right_topic", "0", "{\"F1\": \"blah\", \"F2\": 50}", 10000);
+    produce(e, "left_topic", "10", "{\"NAME\": \"100\", \"VALUE\": 5}", 11000);
+    produce(e, "right_topic", "15", "{\"F1\": \"c\", \"F2\": 20}", 15500);
+    expect_records(e, "OUTER_JOIN",
+        "[{\"key\":0,\"value\":{\"NAME\":\"zero\",\"VALUE\":0,\"F1\":null,\"F2\":null},\"timestamp\":0},"
+        "{\"key\":0,\"value\":{\"NAME\":\"zero\",\"VALUE\":0,\"F1\":\"blah\",\"F2\":50},\"timestamp\":10000},"
+        "{\"key\":10,\"value\":{\"NAME\":\"100\",\"VALUE\":5,\"F1\":null,\"F2\":null},\"timestamp\":11000},"
+        "{\"key\":15,\"value\":{\"NAME\":null,\"VALUE\":null,\"F1\":\"c\",\"F2\":20},\"timestamp\":15500}]");
+    eddy_engine_destroy(e);
+}
+END_TEST
+
+/* Hand-derived from Kafka Streams' KTableKTableInnerJoin (table-table-join.json has no delete
+ * case): a delete on one side of a matched key emits a tombstone; an update without a
+ * partner emits nothing. */
+START_TEST(table_table_inner_join_delete)
+{
+    eddy_engine *e = engine();
+    exec_ok(e, "CREATE TABLE A (ID INT PRIMARY KEY, X INT) WITH (kafka_topic='a', "
+               "value_format='JSON');");
+    exec_ok(e, "CREATE TABLE B (ID INT PRIMARY KEY, Y INT) WITH (kafka_topic='b', "
+               "value_format='JSON');");
+    exec_ok(e, "CREATE TABLE J AS SELECT A.ID, X, Y FROM A JOIN B ON A.ID = B.ID;");
+    produce(e, "a", "1", "{\"X\": 1}", 10);
+    produce(e, "b", "1", "{\"Y\": 2}", 20);
+    produce(e, "a", "1", NULL, 30);
+    produce(e, "b", "2", "{\"Y\": 3}", 40);
+    expect_records(e, "J",
+        "[{\"key\":1,\"value\":{\"X\":1,\"Y\":2},\"timestamp\":20},"
+        "{\"key\":1,\"value\":null,\"timestamp\":30}]");
+    eddy_engine_destroy(e);
+}
+END_TEST
+
+/* query-validation/fk-join.json #6 "Should support left join with left value-column
+ * expression": a foreign-key join is keyed by the left table's primary key; a right update
+ * reaches every left row pointing at it (a delete leaves them with NULLs: LEFT). */
+START_TEST(foreign_key_left_join)
+{
+    eddy_engine *e = engine();
+    exec_ok(e, "CREATE TABLE left_table (l_id BIGINT PRIMARY KEY, name VARCHAR, foreign_key "
+               "BIGINT) WITH (kafka_topic='left_topic', value_format='JSON');");
+    exec_ok(e, "CREATE TABLE right_table (r_id BIGINT PRIMARY KEY, f1 VARCHAR, f2 BIGINT) WITH "
+               "(kafka_topic='right_topic', value_format='JSON');");
+    exec_ok(e, "CREATE TABLE output AS SELECT l_id, r_id, name, f1 FROM left_table LEFT JOIN "
+               "right_table ON foreign_key = r_id;");
+    produce(e, "left_topic", "1", "{\"NAME\": \"zero\", \"FOREIGN_KEY\": 0}", 0);
+    produce(e, "right_topic", "0", "{\"F1\": \"blah\", \"F2\": 4}", 10000);
+    produce(e, "left_topic", "1", "{\"NAME\": \"zero\", \"FOREIGN_KEY\": 0}", 11000);
+    produce(e, "left_topic", "0", "{\"NAME\": \"foo\", \"FOREIGN_KEY\": 100}", 13000);
+    produce(e, "right_topic", "0", "{\"F1\": \"a\", \"F2\": 10}", 15000);
+    produce(e, "left_topic", "10", "{\"NAME\": \"bar\", \"FOREIGN_KEY\": 0}", 16000);
+    produce(e, "right_topic", "0", NULL, 17000);
+    produce(e, "left_topic", "1", NULL, 18000);
+    produce(e, "left_topic", "0", NULL, 19000);
+    expect_records(e, "OUTPUT",
+        "[{\"key\":1,\"value\":{\"R_ID\":null,\"NAME\":\"zero\",\"F1\":null},\"timestamp\":0},"
+        "{\"key\":1,\"value\":{\"R_ID\":0,\"NAME\":\"zero\",\"F1\":\"blah\"},\"timestamp\":10000},"
+        "{\"key\":1,\"value\":{\"R_ID\":0,\"NAME\":\"zero\",\"F1\":\"blah\"},\"timestamp\":11000},"
+        "{\"key\":0,\"value\":{\"R_ID\":null,\"NAME\":\"foo\",\"F1\":null},\"timestamp\":13000},"
+        "{\"key\":1,\"value\":{\"R_ID\":0,\"NAME\":\"zero\",\"F1\":\"a\"},\"timestamp\":15000},"
+        "{\"key\":10,\"value\":{\"R_ID\":0,\"NAME\":\"bar\",\"F1\":\"a\"},\"timestamp\":16000},"
+        "{\"key\":1,\"value\":{\"R_ID\":null,\"NAME\":\"zero\",\"F1\":null},\"timestamp\":17000},"
+        "{\"key\":10,\"value\":{\"R_ID\":null,\"NAME\":\"bar\",\"F1\":null},\"timestamp\":17000},"
+        "{\"key\":1,\"value\":null,\"timestamp\":18000},"
+        "{\"key\":0,\"value\":null,\"timestamp\":19000}]");
+    eddy_engine_destroy(e);
+}
+END_TEST
+
+/* query-validation/multi-joins.json #27 "stream-stream-stream - outer-outer": an n-way join is
+ * a chain of two-input joins; FULL OUTER joins are keyed by the synthetic ROWKEY. */
+START_TEST(n_way_full_outer_join)
+{
+    eddy_engine *e = engine();
+    exec_ok(e, "CREATE STREAM S1 (ID INT KEY, V0 bigint) WITH (kafka_topic='left', "
+               "value_format='JSON');");
+    exec_ok(e, "CREATE STREAM S2 (ID INT KEY, V0 bigint) WITH (kafka_topic='right', "
+               "value_format='JSON');");
+    exec_ok(e, "CREATE STREAM S3 (ID INT KEY, V0 bigint) WITH (kafka_topic='right2', "
+               "value_format='JSON');");
+    exec_ok(e, "CREATE STREAM OUTPUT as SELECT ROWKEY, s1.V0, s2.V0, s3.V0 FROM S1 FULL OUTER "
+               "JOIN S2 WITHIN 5 seconds ON S1.ID = S2.ID FULL OUTER JOIN S3 WITHIN 10 seconds "
+               "ON S1.ID = S3.ID;");
+    produce(e, "left", "0", "{\"V0\": 1}", 0);
+    produce(e, "right", "0", "{\"V0\": 2}", 1);
+    produce(e, "right2", "0", "{\"V0\": 3}", 2);
+    produce(e, "left", "0", "{\"V0\": 4}", 3);
+    expect_records(e, "OUTPUT",
+        "[{\"key\":0,\"value\":{\"S1_V0\":1,\"S2_V0\":null,\"S3_V0\":null},\"timestamp\":0},"
+        "{\"key\":0,\"value\":{\"S1_V0\":1,\"S2_V0\":2,\"S3_V0\":null},\"timestamp\":1},"
+        "{\"key\":0,\"value\":{\"S1_V0\":1,\"S2_V0\":null,\"S3_V0\":3},\"timestamp\":2},"
+        "{\"key\":0,\"value\":{\"S1_V0\":1,\"S2_V0\":2,\"S3_V0\":3},\"timestamp\":2},"
+        "{\"key\":0,\"value\":{\"S1_V0\":4,\"S2_V0\":2,\"S3_V0\":3},\"timestamp\":3}]");
+    exec_fails(e, "CREATE STREAM X AS SELECT * FROM S1 JOIN S2 WITHIN 1 SECOND ON S1.ID = S2.ID "
+                  "JOIN S2 WITHIN 1 SECOND ON S1.V0 = S2.V0;",
+               "N-way joins do not support multiple occurrences of the same source. Source: "
+               "'S2'");
+    eddy_engine_destroy(e);
+}
+END_TEST
+
+/* Key rules of joins.json #5, #8, #11 and the stream-stream WITHIN rule. */
+START_TEST(join_key_errors)
+{
+    eddy_engine *e = engine();
+    exec_ok(e, "CREATE STREAM L (A INT KEY, B INT, C INT) WITH (kafka_topic='LEFT', "
+               "value_format='JSON');");
+    exec_ok(e, "CREATE STREAM R (A INT KEY, B INT, C INT) WITH (kafka_topic='RIGHT', "
+               "value_format='JSON');");
+    exec_fails(e, "CREATE STREAM OUTPUT AS SELECT l.*, r.* FROM L INNER JOIN R WITHIN 10 SECONDS "
+                  "ON ABS(L.A) = ABS(R.A);",
+               "Key missing from projection (ie, SELECT). See https://cnfl.io/2LV7ouS.\nThe "
+               "query used to build `OUTPUT` must include the join expression ROWKEY in its "
+               "projection (eg, SELECT ROWKEY...).\nROWKEY was added as a synthetic key column "
+               "because the join criteria did not match any source column. This expression "
+               "must be included in the projection and may be aliased.");
+    exec_fails(e, "CREATE STREAM OUTPUT AS SELECT l.B, l.C, r.B, r.C FROM L LEFT JOIN R WITHIN "
+                  "10 SECONDS ON L.A = R.A;",
+               "The query used to build `OUTPUT` must include the join expressions L.A or R.A "
+               "in its projection (eg, SELECT L.A...).");
+    exec_fails(e, "CREATE STREAM OUTPUT AS SELECT l.A, l.A AS KEY2, l.C, R.C FROM L JOIN R "
+                  "WITHIN 10 SECONDS ON L.A = R.A;",
+               "The projection contains a key column (`L_A`) more than once, aliased as: KEY2 "
+               "and L_A.");
+    exec_fails(e, "CREATE STREAM OUTPUT AS SELECT * FROM L JOIN R ON L.A = R.A;",
+               "Stream-Stream joins must have a WITHIN clause specified.");
     eddy_engine_destroy(e);
 }
 END_TEST
@@ -242,6 +510,15 @@ static Suite *suite(void)
     tcase_add_test(tc, group_by_count);
     tcase_add_test(tc, tumbling_window_max);
     tcase_add_test(tc, stream_table_join);
+    tcase_add_test(tc, stream_stream_left_join);
+    tcase_add_test(tc, stream_stream_inner_join_out_of_order);
+    tcase_add_test(tc, stream_stream_full_join_grace);
+    tcase_add_test(tc, stream_stream_join_compaction);
+    tcase_add_test(tc, table_table_full_join);
+    tcase_add_test(tc, table_table_inner_join_delete);
+    tcase_add_test(tc, foreign_key_left_join);
+    tcase_add_test(tc, n_way_full_outer_join);
+    tcase_add_test(tc, join_key_errors);
     suite_add_tcase(s, tc);
     return s;
 }
