@@ -1,4 +1,5 @@
-/* main.c: the `eddy` command: dispatches subcommands (run, explain, plugins, datagen). */
+/* main.c: the `eddy` command: dispatches subcommands (run, explain, plugins, functions,
+ * datagen, qtt, test). */
 #include <signal.h>
 #include <time.h>
 #include <sys/resource.h>
@@ -13,6 +14,7 @@
 #include "graph/graph.h"
 #include "runtime/loader.h"
 #include "runtime/pipeline.h"
+#include "udf_path.h"
 
 static const char usage_main[] =
     "Usage: eddy COMMAND [OPTIONS]\n"
@@ -25,6 +27,7 @@ static const char usage_main[] =
     "  explain FILE    check a pipeline and print its graph (text, or --dot)\n"
     "  plugins [NAME]  list the operator plugins found, or describe one\n"
     "  datagen KIND    generate demo data (ratings, customers) as JSON lines\n"
+    "  functions [NAME] list SQL functions (built-in and Lua UDFs), or describe one\n"
     "  qtt PATH...     run ksqlDB query-validation test cases (conformance)\n"
     "  test            run a SQL test: -s statements.sql -i input.json -o output.json\n"
     "  version         print the version\n"
@@ -33,6 +36,7 @@ static const char usage_main[] =
     "\n"
     "Environment:\n"
     "  EDDY_PLUGIN_PATH  colon-separated directories searched for plugins first\n"
+    "  EDDY_UDF_PATH     colon-separated Lua UDF directories or files (after the shipped ones)\n"
     "  EDDY_DEBUG        set to print debug lines\n"
     "\n"
     "Exit codes:\n"
@@ -58,16 +62,29 @@ static const char usage_run[] =
     "  --processing-log PATH     where bad records go, JSON lines ('-' = stderr, default)\n"
     "  --follow                  sources wait for more input at the end (like tail -f)\n"
     "  --plugin-path DIR         also load plugins from DIR\n"
+    "  --udf-path PATH           also load Lua UDFs from PATH, a directory (*.lua) or a file\n"
+    "                            (repeatable; after the shipped UDFs and EDDY_UDF_PATH)\n"
+    "  --udf-reload MS           check UDF files for changes every MS ms and reload them\n"
+    "                            (default 1000; 0: never)\n"
     "  --stats                   print per-node record counts at the end\n"
     "  -q, --quiet               no informational lines on stderr\n";
 
+static const char usage_functions[] =
+    "Usage: eddy functions [NAME] [--udf-path PATH]...\n"
+    "\n"
+    "Lists the SQL functions (SHOW FUNCTIONS): built-ins and the Lua UDFs loaded from the\n"
+    "shipped directory, EDDY_UDF_PATH and --udf-path, with their kind, number of overloads and\n"
+    "source. With NAME, describes it (DESCRIBE FUNCTION): every overload's signature, kind,\n"
+    "source file and description. Exit 3 when NAME is unknown or a UDF file failed to load.\n";
+
 static const char usage_explain[] =
-    "Usage: eddy explain FILE [--dot] [--save OUT] [-D NAME=VALUE]...\n"
+    "Usage: eddy explain FILE [--dot] [--save OUT] [-D NAME=VALUE]... [--udf-path PATH]...\n"
     "\n"
     "Loads and checks FILE exactly as `run` would (operators, config keys and types, schemas\n"
     "along every edge) without running it, then prints the graph: one block per node in\n"
     "topological order with its inputs, config and output schema; --dot prints Graphviz\n"
-    "instead. --save writes the checked pipeline back as a pipeline file.\n";
+    "instead. --save writes the checked pipeline back as a pipeline file. Lua UDFs come from\n"
+    "the shipped directory, EDDY_UDF_PATH and --udf-path, as for `run`.\n";
 
 static const char usage_plugins[] =
     "Usage: eddy plugins [NAME] [--plugin-path DIR]\n"
@@ -124,6 +141,19 @@ static int parse_int(const char *cmd, const char *opt, const char *v, long min, 
     }
     *out = x;
     return 0;
+}
+
+/* Lua UDF messages: errors always, notices ("reloaded x") unless quiet. */
+typedef struct udf_report_ctx {
+    const char *cmd;
+    bool quiet;
+} udf_report_ctx;
+
+static void udf_report(bool is_error, const char *msg, void *opaque)
+{
+    const udf_report_ctx *c = opaque;
+    if (is_error || !c->quiet)
+        fprintf(stderr, "eddy %s: %s%s\n", c->cmd, is_error ? "UDF error: " : "", msg);
 }
 
 /* Shared by run and explain: loads plugins and the graph, plans the pipeline. */
@@ -192,7 +222,9 @@ static int cmd_run(int argc, char **argv)
     }
     const char *file = NULL, *plugin_path = NULL, *v;
     const char **defs = calloc((size_t)argc, sizeof *defs);
-    int ndefs = 0;
+    int ndefs = 0, nudf = 0;
+    const char **udf_paths = calloc((size_t)argc, sizeof *udf_paths);
+    long udf_reload = 1000;
     bool stats = false;
     eddy_run_opts opts = {0};
     int rc = 0;
@@ -220,6 +252,14 @@ static int cmd_run(int argc, char **argv)
             if (!v)
                 rc = usage_error("run", "%s needs a directory", "--plugin-path");
             plugin_path = v;
+        } else if (eddy_cli_opt(argc, argv, &i, "--udf-path", &v)) {
+            if (!v)
+                rc = usage_error("run", "%s needs a directory or file", "--udf-path");
+            udf_paths[nudf++] = v;
+        } else if (eddy_cli_opt(argc, argv, &i, "--udf-reload", &v)) {
+            rc = parse_int("run", "--udf-reload", v, 0, &udf_reload);
+            if (rc == 0 && udf_reload > 0 && udf_reload < 10)
+                udf_reload = 10;
         } else if (strcmp(argv[i], "--follow") == 0 || strcmp(argv[i], "-f") == 0) {
             opts.follow = true;
         } else if (strcmp(argv[i], "--stats") == 0) {
@@ -238,15 +278,22 @@ static int cmd_run(int argc, char **argv)
         rc = usage_error("run", "%s", "missing pipeline FILE");
     if (rc) {
         free(defs);
+        free(udf_paths);
         return rc;
     }
+    udf_report_ctx urc = {"run", opts.quiet};
+    eddy_udfs_load(udf_paths, (size_t)nudf, false, udf_report, &urc);
+    free(udf_paths);
     loaded l;
     rc = load_pipeline("run", file, defs, ndefs, plugin_path, &opts, &l);
     free(defs);
     if (rc) {
         loaded_free(&l);
+        eddy_udfs_shutdown();
         return rc;
     }
+    if (udf_reload > 0)
+        eddy_udfs_watch_start((int)udf_reload, udf_report, &urc);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -260,6 +307,7 @@ static int cmd_run(int argc, char **argv)
     rc = eddy_pipeline_run(l.pipeline, err, sizeof err);
     double secs = (double)(eddy_mono_ns() - t0) / 1e9;
     running = NULL;
+    eddy_udfs_watch_stop();
     if (stats) {
         const eddy_graph *g = eddy_pipeline_graph(l.pipeline);
         fprintf(stderr, "%-24s %-14s %12s %12s %8s\n", "node", "op", "in", "out", "errors");
@@ -281,6 +329,7 @@ static int cmd_run(int argc, char **argv)
     if (rc)
         fprintf(stderr, "eddy run: %s\n", err);
     loaded_free(&l);
+    eddy_udfs_shutdown();
     return rc ? EDDY_EXIT_RUNTIME : EDDY_EXIT_OK;
 }
 
@@ -292,7 +341,8 @@ static int cmd_explain(int argc, char **argv)
     }
     const char *file = NULL, *save = NULL, *plugin_path = NULL, *v;
     const char **defs = calloc((size_t)argc, sizeof *defs);
-    int ndefs = 0, rc = 0;
+    const char **udf_paths = calloc((size_t)argc, sizeof *udf_paths);
+    int ndefs = 0, nudf = 0, rc = 0;
     bool dot = false;
     for (int i = 1; i < argc && rc == 0; i++) {
         if (eddy_cli_opt(argc, argv, &i, "--define", &v) || eddy_cli_opt(argc, argv, &i, "-D", &v)) {
@@ -306,6 +356,11 @@ static int cmd_explain(int argc, char **argv)
             save = v;
         } else if (eddy_cli_opt(argc, argv, &i, "--plugin-path", &v)) {
             plugin_path = v;
+        } else if (eddy_cli_opt(argc, argv, &i, "--udf-path", &v)) {
+            if (!v)
+                rc = usage_error("explain", "%s needs a directory or file", "--udf-path");
+            else
+                udf_paths[nudf++] = v;
         } else if (strcmp(argv[i], "--dot") == 0) {
             dot = true;
         } else if (argv[i][0] == '-' && argv[i][1]) {
@@ -320,8 +375,12 @@ static int cmd_explain(int argc, char **argv)
         rc = usage_error("explain", "%s", "missing pipeline FILE");
     if (rc) {
         free(defs);
+        free(udf_paths);
         return rc;
     }
+    udf_report_ctx urc = {"explain", true};
+    eddy_udfs_load(udf_paths, (size_t)nudf, false, udf_report, &urc);
+    free(udf_paths);
     eddy_run_opts opts = {.quiet = true};
     loaded l;
     rc = load_pipeline("explain", file, defs, ndefs, plugin_path, &opts, &l);
@@ -418,6 +477,49 @@ static int cmd_plugins(int argc, char **argv)
     return rc;
 }
 
+static int cmd_functions(int argc, char **argv)
+{
+    if (wants_help(argc, argv)) {
+        fputs(usage_functions, stdout);
+        return 0;
+    }
+    const char *name = NULL, *v;
+    const char **udf_paths = calloc((size_t)argc, sizeof *udf_paths);
+    int nudf = 0, rc = 0;
+    for (int i = 1; i < argc && rc == 0; i++) {
+        if (eddy_cli_opt(argc, argv, &i, "--udf-path", &v)) {
+            if (!v)
+                rc = usage_error("functions", "%s needs a directory or file", "--udf-path");
+            udf_paths[nudf++] = v;
+        } else if (argv[i][0] == '-') {
+            rc = usage_error("functions", "unknown option '%s'", argv[i]);
+        } else if (!name) {
+            name = argv[i];
+        } else {
+            rc = usage_error("functions", "only one NAME, got also '%s'", argv[i]);
+        }
+    }
+    if (rc) {
+        free(udf_paths);
+        return rc;
+    }
+    udf_report_ctx urc = {"functions", true};
+    if (eddy_udfs_load(udf_paths, (size_t)nudf, false, udf_report, &urc))
+        rc = EDDY_EXIT_LOAD;
+    free(udf_paths);
+    eddy_buf out = {0};
+    char err[EDDY_ERRSTR_SIZE];
+    if (eddy_udfs_describe(name, &out, err, sizeof err)) {
+        fprintf(stderr, "eddy functions: %s\n", err);
+        rc = EDDY_EXIT_LOAD;
+    }
+    if (out.len)
+        fwrite(out.data, 1, out.len, stdout);
+    eddy_buf_free(&out);
+    eddy_udfs_shutdown();
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -441,6 +543,8 @@ int main(int argc, char **argv)
         return cmd_plugins(argc - 1, argv + 1);
     if (strcmp(cmd, "datagen") == 0)
         return eddy_cli_datagen(argc - 1, argv + 1);
+    if (strcmp(cmd, "functions") == 0)
+        return cmd_functions(argc - 1, argv + 1);
     if (strcmp(cmd, "qtt") == 0)
         return eddy_cli_qtt(argc - 1, argv + 1);
     if (strcmp(cmd, "test") == 0)

@@ -11,6 +11,7 @@
 
 #include "cli/cli.h"
 #include "sql/qtt_runner.h"
+#include "udf_path.h"
 
 static const char usage_qtt[] =
     "Usage: eddy qtt PATH... [--report FILE] [--filter SUBSTRING] [--timeout SECONDS] [-v]\n"
@@ -28,6 +29,9 @@ static const char usage_qtt[] =
     "                      the catalog (a bonus check: it never changes the status)\n"
     "  --filter SUBSTRING  only runs whose `FILE #INDEX NAME` contains SUBSTRING\n"
     "  --timeout SECONDS   per run (default 10); a hung run fails, the others go on\n"
+    "  --udf-path PATH     also load Lua UDFs from PATH, a directory (*.lua) or a file\n"
+    "                      (repeatable; after the shipped UDFs and EDDY_UDF_PATH; loaded\n"
+    "                      once, before the runs)\n"
     "  -v, --verbose       per-file summary on stderr at the end (with post.sources\n"
     "                      matches / checks)\n"
     "\n"
@@ -171,6 +175,13 @@ static void count(counts *c, eddy_qtt_status s)
         c->fail++;
 }
 
+static void qtt_udf_report(bool is_error, const char *msg, void *opaque)
+{
+    (void)opaque;
+    if (is_error)
+        fprintf(stderr, "eddy qtt: UDF error: %s\n", msg);
+}
+
 int eddy_cli_qtt(int argc, char **argv)
 {
     const char *report = NULL, *filter = NULL, *v;
@@ -179,11 +190,13 @@ int eddy_cli_qtt(int argc, char **argv)
     file_list files = {0};
     int rc = 0;
     const char **paths = calloc((size_t)argc + 1, sizeof *paths);
-    size_t npaths = 0;
+    const char **udf_paths = calloc((size_t)argc + 1, sizeof *udf_paths);
+    size_t npaths = 0, nudf = 0;
     for (int i = 1; i < argc && rc == 0; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             fputs(usage_qtt, stdout);
             free(paths);
+            free(udf_paths);
             return EDDY_EXIT_OK;
         } else if (eddy_cli_opt(argc, argv, &i, "--report", &v)) {
             if (!v) {
@@ -197,6 +210,12 @@ int eddy_cli_qtt(int argc, char **argv)
                 rc = EDDY_EXIT_USAGE;
             }
             filter = v;
+        } else if (eddy_cli_opt(argc, argv, &i, "--udf-path", &v)) {
+            if (!v) {
+                fprintf(stderr, "eddy qtt: --udf-path needs a directory or file\n");
+                rc = EDDY_EXIT_USAGE;
+            }
+            udf_paths[nudf++] = v;
         } else if (eddy_cli_opt(argc, argv, &i, "--timeout", &v)) {
             char *end = NULL;
             timeout = v ? strtol(v, &end, 10) : 0;
@@ -221,8 +240,13 @@ int eddy_cli_qtt(int argc, char **argv)
     if (rc) {
         fprintf(stderr, "Try `eddy qtt --help`.\n");
         free(paths);
+        free(udf_paths);
         return rc;
     }
+    /* Once, before the runs fork: every run inherits the loaded functions. */
+    if (eddy_udfs_load(udf_paths, nudf, false, qtt_udf_report, NULL))
+        rc = EDDY_EXIT_LOAD;
+    free(udf_paths);
     for (size_t i = 0; i < npaths; i++)
         if (add_path(&files, paths[i]))
             rc = EDDY_EXIT_LOAD;

@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "sql/qtt_runner.h"
+#include "udf_path.h"
 
 static const char usage_test[] =
     "Usage: eddy test -s STATEMENTS.sql [-i INPUT.json] -o OUTPUT.json [--timeout SECONDS]\n"
@@ -21,10 +22,12 @@ static const char usage_test[] =
     "  -i, --input-file FILE   {\"inputs\": [{\"topic\", \"key\", \"value\", \"timestamp\"}, ...]}\n"
     "  -o, --output-file FILE  {\"outputs\": [{\"topic\", \"key\", \"value\", \"timestamp\"}, ...]}\n"
     "  --timeout SECONDS       limit for the whole test (default 60)\n"
+    "  --udf-path PATH         also load Lua UDFs from PATH, a directory (*.lua) or a file\n"
+    "                          (repeatable; after the shipped UDFs and EDDY_UDF_PATH)\n"
     "\n"
     "Prints `Test passed!` or the first difference (expected vs actual).\n"
-    "Exit codes: 0 passed, 1 usage error, 2 a statement failed, 3 a file could not be read,\n"
-    "4 the outputs differ (or the test crashed or timed out).\n";
+    "Exit codes: 0 passed, 1 usage error, 2 a statement failed, 3 a file could not be read (or\n"
+    "a UDF file failed to load), 4 the outputs differ (or the test crashed or timed out).\n";
 
 static char *read_text(const char *path)
 {
@@ -69,10 +72,19 @@ static int read_records_file(const char *path, const char *member, eddy_json_doc
     return 0;
 }
 
+static void test_udf_report(bool is_error, const char *msg, void *opaque)
+{
+    (void)opaque;
+    if (is_error)
+        fprintf(stderr, "eddy test: UDF error: %s\n", msg);
+}
+
 int eddy_cli_test(int argc, char **argv)
 {
     const char *sql_file = NULL, *in_file = NULL, *out_file = NULL, *v;
     long timeout = 60;
+    const char *udf_paths[64];
+    size_t nudf = 0;
     for (int i = 1; i < argc; i++) {
         const char **dst = NULL;
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -96,6 +108,14 @@ int eddy_cli_test(int argc, char **argv)
                 return EDDY_EXIT_USAGE;
             }
             continue;
+        } else if (eddy_cli_opt(argc, argv, &i, "--udf-path", &v)) {
+            if (!v || nudf == sizeof udf_paths / sizeof *udf_paths) {
+                fprintf(stderr, "eddy test: --udf-path needs a directory or file (at most 64)\n"
+                        "Try `eddy test --help`.\n");
+                return EDDY_EXIT_USAGE;
+            }
+            udf_paths[nudf++] = v;
+            continue;
         } else {
             fprintf(stderr, "eddy test: unexpected argument '%s'\nTry `eddy test --help`.\n",
                     argv[i]);
@@ -114,6 +134,8 @@ int eddy_cli_test(int argc, char **argv)
     }
 
     int rc = 0;
+    if (eddy_udfs_load(udf_paths, nudf, false, test_udf_report, NULL))
+        rc = EDDY_EXIT_LOAD;
     eddy_json_doc *in_doc = NULL, *out_doc = NULL;
     eddy_qtt_run run = {.name = "test", .variant = ""};
     char *sql = read_text(sql_file);
