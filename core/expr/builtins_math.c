@@ -1,5 +1,6 @@
 /* builtins_math.c: ksqlDB's numeric functions (scalar-functions.md, "Numeric functions"):
- * ABS, CEIL, FLOOR, ROUND, SQRT, POWER, SIGN, RANDOM, EXP, LN, LOG. Java semantics:
+ * ABS, CEIL, FLOOR, ROUND, SQRT, POWER, SIGN, RANDOM, EXP, LN, LOG, the trigonometric and
+ * hyperbolic functions, RADIANS, DEGREES, PI. Java semantics:
  * Math.abs wraps at the minimum, ROUND rounds half toward positive infinity, SQRT of a
  * negative number is NaN. */
 #include "expr/builtins.h"
@@ -285,6 +286,53 @@ static int fn_exp(eddy_func_ctx *ctx, const eddy_function *f, int argc, const ed
     return 0;
 }
 
+/* One-argument DOUBLE functions with java.lang.Math's semantics (NaN outside the domain). */
+#define UNARY_DOUBLE(fname, expr)                                                              \
+    static int fname(eddy_func_ctx *ctx, const eddy_function *f, int argc,                    \
+                     const eddy_value *argv, eddy_value *out)                                  \
+    {                                                                                          \
+        (void)ctx;                                                                             \
+        (void)f;                                                                               \
+        (void)argc;                                                                            \
+        double x = argv[0].u.f64;                                                              \
+        *out = eddy_double(expr);                                                              \
+        return 0;                                                                              \
+    }
+
+UNARY_DOUBLE(fn_acos, acos(x))
+UNARY_DOUBLE(fn_asin, asin(x))
+UNARY_DOUBLE(fn_atan, atan(x))
+UNARY_DOUBLE(fn_cos, cos(x))
+UNARY_DOUBLE(fn_sin, sin(x))
+UNARY_DOUBLE(fn_tan, tan(x))
+UNARY_DOUBLE(fn_cot, 1.0 / tan(x))
+UNARY_DOUBLE(fn_cosh, cosh(x))
+UNARY_DOUBLE(fn_sinh, sinh(x))
+UNARY_DOUBLE(fn_tanh, tanh(x))
+UNARY_DOUBLE(fn_radians, x / 180.0 * M_PI)
+UNARY_DOUBLE(fn_degrees, x * 180.0 / M_PI)
+
+static int fn_atan2(eddy_func_ctx *ctx, const eddy_function *f, int argc,
+                    const eddy_value *argv, eddy_value *out)
+{
+    (void)ctx;
+    (void)f;
+    (void)argc;
+    *out = eddy_double(atan2(argv[0].u.f64, argv[1].u.f64));
+    return 0;
+}
+
+static int fn_pi(eddy_func_ctx *ctx, const eddy_function *f, int argc, const eddy_value *argv,
+                 eddy_value *out)
+{
+    (void)ctx;
+    (void)f;
+    (void)argc;
+    (void)argv;
+    *out = eddy_double(M_PI);
+    return 0;
+}
+
 static int fn_ln(eddy_func_ctx *ctx, const eddy_function *f, int argc, const eddy_value *argv,
                  eddy_value *out)
 {
@@ -400,6 +448,21 @@ static const def defs[] = {
     {"sign", "(DOUBLE x) -> INTEGER", fn_sign, NULL, "-1, 0 or 1."},
     {"sign", "(DECIMAL x) -> INTEGER", fn_sign, NULL, "-1, 0 or 1."},
     {"random", "() -> DOUBLE", fn_random, NULL, "A random DOUBLE in [0, 1)."},
+    {"acos", "(DOUBLE x) -> DOUBLE", fn_acos, NULL, "Arc cosine (NaN outside [-1, 1])."},
+    {"asin", "(DOUBLE x) -> DOUBLE", fn_asin, NULL, "Arc sine (NaN outside [-1, 1])."},
+    {"atan", "(DOUBLE x) -> DOUBLE", fn_atan, NULL, "Arc tangent."},
+    {"atan2", "(DOUBLE y, DOUBLE x) -> DOUBLE", fn_atan2, NULL,
+     "Angle of the point (x, y) in radians."},
+    {"cos", "(DOUBLE x) -> DOUBLE", fn_cos, NULL, "Cosine."},
+    {"sin", "(DOUBLE x) -> DOUBLE", fn_sin, NULL, "Sine."},
+    {"tan", "(DOUBLE x) -> DOUBLE", fn_tan, NULL, "Tangent."},
+    {"cot", "(DOUBLE x) -> DOUBLE", fn_cot, NULL, "Cotangent."},
+    {"cosh", "(DOUBLE x) -> DOUBLE", fn_cosh, NULL, "Hyperbolic cosine."},
+    {"sinh", "(DOUBLE x) -> DOUBLE", fn_sinh, NULL, "Hyperbolic sine."},
+    {"tanh", "(DOUBLE x) -> DOUBLE", fn_tanh, NULL, "Hyperbolic tangent."},
+    {"radians", "(DOUBLE x) -> DOUBLE", fn_radians, NULL, "Degrees to radians."},
+    {"degrees", "(DOUBLE x) -> DOUBLE", fn_degrees, NULL, "Radians to degrees."},
+    {"pi", "() -> DOUBLE", fn_pi, NULL, "The constant pi."},
 };
 
 int eddy_builtins_math_register(eddy_registry *r)
