@@ -15,6 +15,7 @@
 #include "runtime/loader.h"
 #include "runtime/pipeline.h"
 #include "serde/serde.h"
+#include "sql/ast.h"
 #include "sql/catalog.h"
 #include "sql/parser.h"
 #include "sql/planner.h"
@@ -422,6 +423,43 @@ static int create_source(eddy_engine *e, const eddy_sql_stmt *st, char *errstr,
     return eddy_topics_create(e->topics, s->topic);
 }
 
+/* Rewords a planning error of the WHERE ("where" node) or HAVING ("having" node) filter as
+ * ksqlDB does: "Error in WHERE expression: Cannot compare ...", "Type error in WHERE
+ * expression: Should evaluate to boolean but is (X) (DOUBLE) instead.", else "Invalid
+ * Predicate: ...". Other errors keep what follows the node. */
+static void predicate_error(const eddy_sql_query *q, const char *why, int rc, char *errstr,
+                            size_t errstr_size)
+{
+    const char *m = strstr(why, "': ");
+    m = m ? m + 3 : why;
+    const char *clause = strstr(why, "node 'where': ")    ? "WHERE"
+                         : strstr(why, "node 'having': ") ? "HAVING"
+                                                          : NULL;
+    const char *cfg = "config 'where': ";
+    if (!clause || strncmp(m, cfg, strlen(cfg)) != 0) {
+        eddy_seterr(errstr, errstr_size, rc, "%s", m);
+        return;
+    }
+    m += strlen(cfg);
+    int skip = 0;
+    if (sscanf(m, "line %*d:%*d: %n", &skip) == 0 && skip > 0)
+        m += skip;
+    const char *boolean = "expression must be BOOLEAN, got ";
+    if (strncmp(m, boolean, strlen(boolean)) == 0) {
+        eddy_buf e = {0};
+        eddy_ast_format(strcmp(clause, "WHERE") == 0 ? q->where : q->having, &e);
+        eddy_seterr(errstr, errstr_size, rc,
+                    "Type error in %s expression: Should evaluate to boolean but is %s (%s) "
+                    "instead.", clause, eddy_buf_cstr(&e), m + strlen(boolean));
+        eddy_buf_free(&e);
+    } else if (strncmp(m, "Cannot compare", 14) == 0 ||
+               strncmp(m, "Error processing expression", 27) == 0) {
+        eddy_seterr(errstr, errstr_size, rc, "Error in %s expression: %s", clause, m);
+    } else {
+        eddy_seterr(errstr, errstr_size, rc, "Invalid Predicate: %s", m);
+    }
+}
+
 /* Plans, checks and starts the pipeline of a persistent query writing to `sink`. On success
  * *schema is the query's output schema (retained for the caller). */
 static int start_query(eddy_engine *e, const eddy_sql_query *q, const eddy_source *sink,
@@ -442,20 +480,8 @@ static int start_query(eddy_engine *e, const eddy_sql_query *q, const eddy_sourc
     rc = eddy_pipeline_new(g, e->loader, &o, &p, why, sizeof why);
     if (rc) {
         /* Messages from the plugins come as "<graph>: node 'x': ..."; the user wrote SQL, so
-         * keep what follows the node. An error in the WHERE clause reads as ksqlDB's
-         * "Invalid Predicate: ...", without the position inside the re-printed predicate. */
-        const char *m = strstr(why, "': ");
-        m = m ? m + 3 : why;
-        const char *where = "config 'where': ";
-        if (strstr(why, "node 'where': ") && strncmp(m, where, strlen(where)) == 0) {
-            m += strlen(where);
-            int skip = 0;
-            if (sscanf(m, "line %*d:%*d: %n", &skip) == 0 && skip > 0)
-                m += skip;
-            eddy_seterr(errstr, errstr_size, rc, "Invalid Predicate: %s", m);
-        } else {
-            eddy_seterr(errstr, errstr_size, rc, "%s", m);
-        }
+         * keep what follows the node, worded as ksqlDB words errors in WHERE and HAVING. */
+        predicate_error(q, why, rc, errstr, errstr_size);
         eddy_graph_destroy(g);
         return rc;
     }
