@@ -95,9 +95,11 @@ static void shipped_init(void)
     if (!slash)
         return;
     *slash = '\0';
-    if (EDDY_BUILD_DIR[0] && EDDY_SOURCE_UDF_DIR[0] && realpath(exe, real_exe_dir) &&
-        realpath(EDDY_BUILD_DIR, real_build) && strcmp(real_exe_dir, real_build) == 0) {
-        snprintf(g_shipped, sizeof g_shipped, "%s", EDDY_SOURCE_UDF_DIR);
+    /* Compiled-in paths, read through variables (clang flags constant operands of &&). */
+    static const char build_dir[] = EDDY_BUILD_DIR, source_udf_dir[] = EDDY_SOURCE_UDF_DIR;
+    if (build_dir[0] && source_udf_dir[0] && realpath(exe, real_exe_dir) &&
+        realpath(build_dir, real_build) && strcmp(real_exe_dir, real_build) == 0) {
+        snprintf(g_shipped, sizeof g_shipped, "%s", source_udf_dir);
         return;
     }
     char rel[PATH_MAX + 32];
