@@ -437,6 +437,9 @@ static int plan_aggregate(const eddy_catalog *c, const eddy_sql_query *q,
     /* Rewrite the projection and HAVING; collect the aggregate calls. */
     cJSON *keys = cJSON_CreateArray(), *values = cJSON_CreateArray();
     bool *gseen = calloc(p.ngroup + 1, sizeof *gseen);
+    /* Key items, placed in GROUP BY order (ksqlDB's key column order), whatever the order of
+     * the projection. */
+    cJSON **kitem = calloc(p.ngroup + 1, sizeof *kitem);
     for (uint32_t i = 0; i < q->nitems && rc == 0; i++) {
         const eddy_sql_select_item *it = &q->items[i];
         if (it->kind != EDDY_SQL_ITEM_EXPR) {
@@ -458,10 +461,20 @@ static int plan_aggregate(const eddy_catalog *c, const eddy_sql_query *q,
         for (uint32_t g = 0; g < p.ngroup; g++)
             if (r->kind == EDDY_AST_COLUMN && strcmp(r->name, p.gname[g]) == 0 && !gseen[g])
                 key = (int)g;
-        if (key >= 0)
+        if (key >= 0) {
             gseen[key] = true;
-        add_item(key >= 0 ? keys : values, r, name);
+            kitem[key] = cJSON_CreateArray();
+            add_item(kitem[key], r, name);
+        } else {
+            add_item(values, r, name);
+        }
     }
+    for (uint32_t g = 0; g < p.ngroup; g++) {
+        if (kitem[g])
+            cJSON_AddItemToArray(keys, cJSON_DetachItemFromArray(kitem[g], 0));
+        cJSON_Delete(kitem[g]);
+    }
+    free(kitem);
     eddy_ast *having = NULL;
     if (rc == 0 && q->having) {
         having = rewrite(&p, q->having);

@@ -2,6 +2,7 @@
  * output batch holds shallow copies of the kept records and retains its input; when every
  * record is kept, the input batch itself goes on. */
 #include "eddy/plugin.h"
+#include "../common/keymap.h"
 #include "../common/putil.h"
 
 #include <stdlib.h>
@@ -13,13 +14,16 @@ static const eddy_config_prop filter_config[] = {
      "A BOOLEAN expression over the input's columns (and ROWTIME, ROWPARTITION, ROWOFFSET); "
      "a record is kept when it is TRUE (NULL and FALSE drop it)."},
     {"table", EDDY_CONF_BOOL, "false", 0, NULL,
-     "The input is a table's changelog: a row the predicate rejects becomes a delete "
-     "(tombstone) of its key, and deletes pass through (ksqlDB's table filter, HAVING)."},
+     "The input is a table's changelog (ksqlDB's table filter, HAVING): a row the predicate "
+     "rejects becomes a delete (tombstone) of its key if the key was in the result, and "
+     "deletes pass through for keys in the result; nothing is emitted for keys never in it."},
     {NULL, 0, NULL, 0, NULL, NULL}};
 
 typedef struct filter_state {
     eddy_expr *where;
     bool table;
+    uint32_t nkey;
+    keymap *in_result; /* table mode: the keys whose last row passed */
 } filter_state;
 
 static int filter_plan(eddy_op *op, char *errstr, size_t errstr_size)
@@ -46,6 +50,12 @@ static int filter_create(eddy_op *op, void **state, char *errstr, size_t errstr_
         return rc;
     }
     st->table = eddy_api->config_bool(op, "table");
+    st->nkey = eddy_api->input_schema(op, 0)->nkey;
+    if (st->table && st->nkey > 0 && !(st->in_result = keymap_new(eddy_api))) {
+        eddy_api->expr_destroy(st->where);
+        free(st);
+        return pu_err(errstr, errstr_size, EDDY_ENOMEM, "out of memory");
+    }
     *state = st;
     return 0;
 }
@@ -72,8 +82,24 @@ static int filter_process(eddy_op *op, void *state, int port, eddy_batch *in)
                 keep = 0;
             }
         }
-        eddy_record *o = keep || st->table ? eddy_api->batch_append_copy(out, rec) : NULL;
-        if ((keep || st->table) && !o) {
+        bool emit = keep;
+        if (st->in_result) {
+            /* A table: the result holds the keys whose last row passed; only a change of
+             * that set is emitted (as Kafka Streams' table filter). */
+            bool tomb = (rec->flags & EDDY_REC_TOMBSTONE) != 0;
+            if (keep && !tomb) {
+                if (!keymap_put(st->in_result, rec->cols, st->nkey, NULL)) {
+                    rc = EDDY_ENOMEM;
+                    break;
+                }
+            } else {
+                emit = keymap_remove(st->in_result, rec->cols, st->nkey);
+            }
+        } else if (st->table) {
+            emit = true; /* no key to track: every rejected row is a delete */
+        }
+        eddy_record *o = emit ? eddy_api->batch_append_copy(out, rec) : NULL;
+        if (emit && !o) {
             rc = EDDY_ENOMEM;
             break;
         }
@@ -100,6 +126,7 @@ static void filter_destroy(eddy_op *op, void *state)
     if (!st)
         return;
     eddy_api->expr_destroy(st->where);
+    keymap_free(st->in_result);
     free(st);
 }
 
