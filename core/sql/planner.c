@@ -434,35 +434,67 @@ static int plan_aggregate(const eddy_catalog *c, const eddy_sql_query *q,
         }
         p.gname[g] = strdup(name);
     }
-    /* Rewrite the projection and HAVING; collect the aggregate calls. */
+    /* Rewrite the projection and HAVING; collect the aggregate calls. SELECT * stands for
+     * every column of the input, as plain column items. */
     cJSON *keys = cJSON_CreateArray(), *values = cJSON_CreateArray();
     bool *gseen = calloc(p.ngroup + 1, sizeof *gseen);
     /* Key items, placed in GROUP BY order (ksqlDB's key column order), whatever the order of
-     * the projection. */
+     * the projection; kname: the name each key item got. */
     cJSON **kitem = calloc(p.ngroup + 1, sizeof *kitem);
-    for (uint32_t i = 0; i < q->nitems && rc == 0; i++) {
+    char **kname = calloc(p.ngroup + 1, sizeof *kname);
+    char *bad_select = NULL; /* the first select item using a column outside GROUP BY */
+    uint32_t nexp = 0;
+    for (uint32_t i = 0; i < q->nitems; i++)
+        nexp += q->items[i].kind == EDDY_SQL_ITEM_EXPR ? 1 : from->schema->ncols;
+    eddy_sql_select_item *items = calloc(nexp + 1, sizeof *items);
+    nexp = 0;
+    for (uint32_t i = 0; i < q->nitems; i++) {
         const eddy_sql_select_item *it = &q->items[i];
-        if (it->kind != EDDY_SQL_ITEM_EXPR) {
-            rc = eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
-                             "SELECT * is not supported with GROUP BY");
-            break;
+        if (it->kind == EDDY_SQL_ITEM_EXPR) {
+            items[nexp++] = *it;
+            continue;
         }
+        for (uint32_t k = 0; k < from->schema->ncols; k++) {
+            eddy_sql_select_item e = {.kind = EDDY_SQL_ITEM_EXPR, .line = it->line,
+                                      .col = it->col};
+            eddy_ast *col = eddy_ast_new(p.arena, EDDY_AST_COLUMN, it->line, it->col);
+            if (!col) {
+                rc = EDDY_ENOMEM;
+                break;
+            }
+            col->name = from->schema->cols[k].name;
+            e.expr = col;
+            items[nexp++] = e;
+        }
+    }
+    for (uint32_t i = 0; i < nexp && rc == 0; i++) {
+        const eddy_sql_select_item *it = &items[i];
         if (!(p.windowed && it->expr->kind == EDDY_AST_COLUMN &&
               (strcmp(it->expr->name, "WINDOWSTART") == 0 ||
                strcmp(it->expr->name, "WINDOWEND") == 0)) &&
             (rc = check_reserved(it, errstr, errstr_size)))
             break;
+        const char *bad_before = p.bad;
         eddy_ast *r = rewrite(&p, it->expr);
         if ((rc = p.rc))
             break;
+        if (!bad_before && p.bad && !bad_select)
+            bad_select = ast_text(it->expr);
         char buf[32];
         const char *name = item_name(it, &gen, buf, sizeof buf);
         int key = -1;
         for (uint32_t g = 0; g < p.ngroup; g++)
-            if (r->kind == EDDY_AST_COLUMN && strcmp(r->name, p.gname[g]) == 0 && !gseen[g])
+            if (r->kind == EDDY_AST_COLUMN && strcmp(r->name, p.gname[g]) == 0)
                 key = (int)g;
+        if (key >= 0 && gseen[key]) {
+            rc = eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                             "The projection contains a key column more than once: `%s` and "
+                             "`%s`.", kname[key], name);
+            break;
+        }
         if (key >= 0) {
             gseen[key] = true;
+            kname[key] = strdup(name);
             kitem[key] = cJSON_CreateArray();
             add_item(kitem[key], r, name);
         } else {
@@ -473,27 +505,55 @@ static int plan_aggregate(const eddy_catalog *c, const eddy_sql_query *q,
         if (kitem[g])
             cJSON_AddItemToArray(keys, cJSON_DetachItemFromArray(kitem[g], 0));
         cJSON_Delete(kitem[g]);
+        free(kname[g]);
     }
     free(kitem);
+    free(kname);
+    free(items);
+    if (rc == 0 && p.nagg == 0 && !q->having)
+        rc = eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                         "GROUP BY requires aggregate functions in either the SELECT or HAVING "
+                         "clause.");
+    if (rc == 0 && p.bad)
+        rc = eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                         "Non-aggregate SELECT expression(s) not part of GROUP BY: %s",
+                         bad_select ? bad_select : p.bad);
+    free(bad_select);
     eddy_ast *having = NULL;
     if (rc == 0 && q->having) {
         having = rewrite(&p, q->having);
         rc = p.rc;
-    }
-    if (rc == 0 && p.bad)
-        rc = eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
-                         "Non-aggregate SELECT expression(s) not part of GROUP BY: %s", p.bad);
-    for (uint32_t g = 0; rc == 0 && g < p.ngroup; g++)
-        if (!gseen[g])
+        if (rc == 0 && p.bad)
             rc = eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
-                             "Key missing from projection (ie, SELECT).\nThe query used to "
-                             "build `%s` must include the grouping expression %s in its "
-                             "projection (eg, SELECT %s...).", sink->name, p.gtext[g],
-                             p.gtext[g]);
+                             "Non-aggregate HAVING expression not part of GROUP BY: %s", p.bad);
+    }
     if (rc == 0 && p.nagg == 0)
         rc = eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
                          "GROUP BY requires aggregate functions in either the SELECT or HAVING "
                          "clause.");
+    if (rc == 0) {
+        /* Every grouping expression must be selected; ksqlDB lists the missing ones. */
+        eddy_buf list = {0}, eg = {0};
+        uint32_t missing = 0, total = 0;
+        for (uint32_t g = 0; g < p.ngroup; g++)
+            missing += !gseen[g];
+        for (uint32_t g = 0; g < p.ngroup; g++) {
+            if (gseen[g])
+                continue;
+            total++;
+            eddy_buf_printf(&list, "%s%s", total == 1 ? "" : total == missing ? " and " : ", ",
+                            p.gtext[g]);
+            eddy_buf_printf(&eg, "%s%s", total == 1 ? "" : ", ", p.gtext[g]);
+        }
+        if (missing)
+            rc = eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                             "Key missing from projection (ie, SELECT).\nThe query used to "
+                             "build `%s` must include the grouping expression%s %s in its "
+                             "projection (eg, SELECT %s...).", sink->name,
+                             missing > 1 ? "s" : "", eddy_buf_cstr(&list), eddy_buf_cstr(&eg));
+        eddy_buf_free(&list);
+        eddy_buf_free(&eg);
+    }
     if (rc == 0 && cJSON_GetArraySize(values) == 0)
         rc = eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
                          "The projection contains no value columns.");
