@@ -436,6 +436,12 @@ static void predicate_error(const eddy_sql_query *q, const char *why, int rc, ch
                          : strstr(why, "node 'having': ") ? "HAVING"
                                                           : NULL;
     const char *cfg = "config 'where': ";
+    const char *unresolved = strstr(m, "Column '");
+    if (unresolved && strstr(why, "node 'project': ") && strstr(unresolved, "' cannot be resolved.")) {
+        /* ksqlDB names the clause: SELECT column 'X' cannot be resolved. */
+        eddy_seterr(errstr, errstr_size, rc, "SELECT column %s", unresolved + strlen("Column "));
+        return;
+    }
     if (!clause || strncmp(m, cfg, strlen(cfg)) != 0) {
         eddy_seterr(errstr, errstr_size, rc, "%s", m);
         return;

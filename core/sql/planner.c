@@ -150,6 +150,8 @@ static int project_keyed(const eddy_sql_query *q, const eddy_source *from,
     const eddy_schema *in = from->schema;
     unsigned gen = 0;
     bool key_seen[64] = {0};
+    const char *key_alias[64] = {0};
+    char key_names[64][128];
     if (in->nkey > 64)
         return eddy_seterr(errstr, errstr_size, EDDY_EINVAL, "too many key columns");
     for (uint32_t i = 0; i < q->nitems; i++) {
@@ -173,20 +175,43 @@ static int project_keyed(const eddy_sql_query *q, const eddy_source *from,
         const char *name = item_name(it, &gen, buf, sizeof buf);
         int key = -1;
         for (uint32_t k = 0; k < in->nkey; k++)
-            if (is_column(it->expr, in->cols[k].name) && !key_seen[k])
+            if (is_column(it->expr, in->cols[k].name))
                 key = (int)k;
-        if (key >= 0)
+        if (key >= 0 && key_seen[key])
+            return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                               "The projection contains a key column (`%s`) more than once, "
+                               "aliased as: %s and %s.", in->cols[key].name,
+                               key_alias[key] ? key_alias[key] : in->cols[key].name, name);
+        if (key >= 0) {
             key_seen[key] = true;
+            snprintf(key_names[key], sizeof key_names[key], "%s", name);
+            key_alias[key] = key_names[key];
+        }
         add_item(key >= 0 ? keys : values, it->expr, name);
     }
+    /* Every key column must be selected; ksqlDB lists the missing ones. */
+    eddy_buf list = {0}, eg = {0};
+    uint32_t missing = 0, seen = 0;
     for (uint32_t k = 0; k < in->nkey; k++)
-        if (!key_seen[k])
-            return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
-                               "Key missing from projection (ie, SELECT).\nThe query used to "
-                               "build `%s` must include the key column %s in its projection "
-                               "(eg, SELECT %s...).", sink->name, in->cols[k].name,
-                               in->cols[k].name);
-    return 0;
+        missing += !key_seen[k];
+    for (uint32_t k = 0; k < in->nkey; k++) {
+        if (key_seen[k])
+            continue;
+        seen++;
+        eddy_buf_printf(&list, "%s%s", seen == 1 ? "" : seen == missing ? " and " : ", ",
+                        in->cols[k].name);
+        eddy_buf_printf(&eg, "%s%s", seen == 1 ? "" : ", ", in->cols[k].name);
+    }
+    int rc = 0;
+    if (missing)
+        rc = eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                         "Key missing from projection (ie, SELECT).\nThe query used to build "
+                         "`%s` must include the key column%s %s in its projection (eg, SELECT "
+                         "%s...).", sink->name, missing > 1 ? "s" : "", eddy_buf_cstr(&list),
+                         eddy_buf_cstr(&eg));
+    eddy_buf_free(&list);
+    eddy_buf_free(&eg);
+    return rc;
 }
 
 /* With PARTITION BY: the partition expressions become the key. With `*` the old key columns

@@ -118,7 +118,7 @@ START_TEST(statement_errors)
                "The projection contains no value columns.");
     exec_fails(e, "CREATE STREAM OUT1 AS SELECT * FROM NOPE;", "NOPE does not exist.");
     exec_fails(e, "CREATE STREAM OUT1 AS SELECT ID, NOPE FROM IN1;",
-               "Column 'NOPE' cannot be resolved.");
+               "SELECT column 'NOPE' cannot be resolved."); /* as select.json #5 words it */
     exec_fails(e, "CREATE STREAM OUT1 AS SELECT ID, V AS ROWTIME FROM IN1;",
                "`ROWTIME` is a reserved column name. You cannot use it as an alias for a "
                "column.");
