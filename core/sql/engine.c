@@ -958,6 +958,19 @@ int eddy_engine_topic_records(eddy_engine *e, const char *topic, eddy_buf *out)
     return 0;
 }
 
+int eddy_engine_explain(eddy_engine *e, bool dot, eddy_buf *out)
+{
+    for (size_t i = 0; i < e->nqueries; i++) {
+        const query *q = &e->queries[i];
+        if (!dot)
+            eddy_buf_printf(out, "%sQuery %s\n", i ? "\n" : "", q->id);
+        int rc = dot ? eddy_explain_dot(q->pipeline, out) : eddy_explain_text(q->pipeline, out);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
 int eddy_engine_sources(eddy_engine *e, eddy_buf *out)
 {
     return eddy_catalog_format_json(e->catalog, out);

@@ -46,6 +46,10 @@ int eddy_engine_produce(eddy_engine *e, const char *topic, const eddy_engine_rec
  * Appended to `out`. EDDY_ENOTFOUND when no such topic exists. */
 int eddy_engine_topic_records(eddy_engine *e, const char *topic, eddy_buf *out);
 
+/* Appends each persistent query's pipeline graph, in creation order, as `eddy explain`
+ * prints a pipeline file (text), or as one Graphviz digraph per query (dot). */
+int eddy_engine_explain(eddy_engine *e, bool dot, eddy_buf *out);
+
 /* The catalog, as a JSON array of {"name", "type": "STREAM"|"TABLE", "schema", "keyFormat",
  * "valueFormat", "topic"} (the qtt cases' post.sources). Appended to `out`. */
 int eddy_engine_sources(eddy_engine *e, eddy_buf *out);

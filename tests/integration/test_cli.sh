@@ -47,6 +47,20 @@ expect_exit 0 "$EDDY" explain "$EDDY_SOURCE_DIR/pipelines/ratings-file.json" -D 
 expect_exit 0 "$EDDY" explain "$dir/saved.json"
 grep -q "\[sink\] poor_ratings_file: file_sink <- poor_ratings_out" "$dir/stdout"
 
+# explain of SQL: the graph of each persistent query of the seed's script.
+expect_exit 0 "$EDDY" explain "$EDDY_SOURCE_DIR/pipelines/ratings.sql"
+for q in CSAS_POOR_RATINGS_0 CSAS_RATINGS_WITH_CUSTOMER_DATA_1 CSAS_UNHAPPY_PLATINUM_CUSTOMERS_2 \
+         CTAS_RATINGS_BY_CLUB_STATUS_1MIN_3; do
+  grep -qx "Query $q" "$dir/stdout" || { echo "no query $q in explain"; exit 1; }
+done
+grep -qF '[transform] join: join <- left, right' "$dir/stdout"
+grep -qF '[transform] aggregate: aggregate <- source' "$dir/stdout"
+expect_exit 0 "$EDDY" explain "$EDDY_SOURCE_DIR/pipelines/ratings.sql" --dot
+[ "$(grep -c '^digraph' "$dir/stdout")" -eq 4 ]
+printf 'CREATE STREAM S (A INT) WITH (KAFKA_TOPIC=%s, VALUE_FORMAT=%s);\nSELEC A FROM S;\n' "'s'" "'JSON'" > "$dir/bad.sql"
+expect_exit 2 "$EDDY" explain "$dir/bad.sql"
+grep -q "bad.sql:2:1: Syntax Error" "$dir/stderr"
+
 # plugins: the eight built-ins, and one's configuration.
 expect_exit 0 "$EDDY" plugins
 for p in file_source stdin_source file_sink stdout_sink filter project union split; do
