@@ -299,6 +299,22 @@ static int project_partitioned(const eddy_sql_query *q, const eddy_source *from,
     return rc;
 }
 
+/* Adds a filter node `id` for `pred` after *prev (which becomes `id`). `table`: the input is a
+ * table's changelog (a row that stops matching is deleted; HAVING, WHERE over a table). */
+static void add_filter(eddy_graph *g, const char *id, const eddy_ast *pred, bool table,
+                       const char **prev)
+{
+    eddy_buf w = {0};
+    eddy_ast_format(pred, &w);
+    cJSON *fc = cJSON_CreateObject();
+    cJSON_AddStringToObject(fc, "where", eddy_buf_cstr(&w));
+    if (table)
+        cJSON_AddBoolToObject(fc, "table", 1);
+    eddy_buf_free(&w);
+    eddy_graph_add_node(g, id, "filter", fc, prev, 1);
+    *prev = id;
+}
+
 /* ------------------------------------------------------------ aggregation */
 
 /* Rewriting select items and HAVING over the aggregate operator's output: each GROUP BY
@@ -593,15 +609,8 @@ static int plan_aggregate(const eddy_catalog *c, const eddy_sql_query *q,
     eddy_graph *g = eddy_graph_new(sink->name);
     const char *prev = "source";
     eddy_graph_add_node(g, "source", "topic_source", source_config(from), NULL, 0);
-    if (q->where) {
-        eddy_buf w = {0};
-        eddy_ast_format(q->where, &w);
-        cJSON *fc = cJSON_CreateObject();
-        cJSON_AddStringToObject(fc, "where", eddy_buf_cstr(&w));
-        eddy_buf_free(&w);
-        eddy_graph_add_node(g, "where", "filter", fc, &prev, 1);
-        prev = "where";
-    }
+    if (q->where)
+        add_filter(g, "where", q->where, false, &prev);
     cJSON *ac = cJSON_CreateObject();
     cJSON *gm = cJSON_AddObjectToObject(ac, "group_by");
     for (uint32_t k = 0; k < p.ngroup; k++)
@@ -621,16 +630,8 @@ static int plan_aggregate(const eddy_catalog *c, const eddy_sql_query *q,
     }
     eddy_graph_add_node(g, "aggregate", "aggregate", ac, &prev, 1);
     prev = "aggregate";
-    if (having) {
-        eddy_buf w = {0};
-        eddy_ast_format(having, &w);
-        cJSON *fc = cJSON_CreateObject();
-        cJSON_AddStringToObject(fc, "where", eddy_buf_cstr(&w));
-        cJSON_AddBoolToObject(fc, "table", 1);
-        eddy_buf_free(&w);
-        eddy_graph_add_node(g, "having", "filter", fc, &prev, 1);
-        prev = "having";
-    }
+    if (having)
+        add_filter(g, "having", having, true, &prev);
     cJSON *pc = cJSON_CreateObject();
     cJSON_AddItemToObject(pc, "columns", values);
     cJSON_AddItemToObject(pc, "key", keys);
@@ -1510,17 +1511,8 @@ static int plan_join(const eddy_catalog *c, const eddy_sql_query *q, const eddy_
         eddy_arena_destroy(j.arena);
         return rc;
     }
-    if (where) {
-        eddy_buf w = {0};
-        eddy_ast_format(where, &w);
-        cJSON *fc = cJSON_CreateObject();
-        cJSON_AddStringToObject(fc, "where", eddy_buf_cstr(&w));
-        if (left_table)
-            cJSON_AddBoolToObject(fc, "table", 1);
-        eddy_buf_free(&w);
-        eddy_graph_add_node(g, "where", "filter", fc, &prev, 1);
-        prev = "where";
-    }
+    if (where)
+        add_filter(g, "where", where, left_table, &prev);
     cJSON *pc = cJSON_CreateObject();
     cJSON_AddItemToObject(pc, "columns", values);
     cJSON_AddItemToObject(pc, "key", keys);
@@ -1574,17 +1566,8 @@ int eddy_plan_query(const eddy_catalog *c, const eddy_sql_query *q, const eddy_p
     eddy_graph *g = eddy_graph_new(sink->name);
     const char *prev = "source";
     eddy_graph_add_node(g, "source", "topic_source", source_config(from), NULL, 0);
-    if (q->where) {
-        eddy_buf w = {0};
-        eddy_ast_format(q->where, &w);
-        cJSON *fc = cJSON_CreateObject();
-        cJSON_AddStringToObject(fc, "where", eddy_buf_cstr(&w));
-        if (from->kind == EDDY_SOURCE_TABLE)
-            cJSON_AddBoolToObject(fc, "table", 1); /* a row leaving the result is deleted */
-        eddy_buf_free(&w);
-        eddy_graph_add_node(g, "where", "filter", fc, &prev, 1);
-        prev = "where";
-    }
+    if (q->where)
+        add_filter(g, "where", q->where, from->kind == EDDY_SOURCE_TABLE, &prev);
     cJSON *pc = cJSON_CreateObject();
     cJSON_AddItemToObject(pc, "columns", values);
     if (q->has_partition_by)
