@@ -1,7 +1,10 @@
 /* loader.c: dlopen()s operator plugins, validates their descriptors, registers them by name. */
 #include "runtime/loader.h"
 
+#include "eddy/udf.h"
+
 #include <dirent.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <dlfcn.h>
 #include <limits.h>
@@ -96,6 +99,38 @@ static bool valid_name(const char *s)
     return true;
 }
 
+/* A function library: every function is registered into the default registry with the
+ * plugin's file as its source; on any refusal none stays registered. */
+static int register_functions(const char *path, const eddy_plugin *p, uint32_t size,
+                              char *msg, size_t msg_size)
+{
+    size_t need = offsetof(eddy_plugin, nfunctions) + sizeof p->nfunctions;
+    if (size < need) {
+        snprintf(msg, msg_size, "%s: plugin '%s' is a function library but its descriptor is "
+                 "%u bytes, without the functions (%zu needed)", path, p->name, size, need);
+        return EDDY_EABI;
+    }
+    if (!p->functions || p->nfunctions == 0) {
+        snprintf(msg, msg_size, "%s: plugin '%s' is a function library with no functions",
+                 path, p->name);
+        return EDDY_EINVAL;
+    }
+    eddy_registry *r = eddy_registry_default();
+    for (uint32_t i = 0; i < p->nfunctions; i++) {
+        eddy_function f = p->functions[i];
+        f.source = path;
+        char why[EDDY_ERRSTR_SIZE] = "";
+        int rc = eddy_registry_add(r, &f, false, why, sizeof why);
+        if (rc) {
+            eddy_registry_remove_source(r, path);
+            snprintf(msg, msg_size, "%s: plugin '%s': function '%s': %s", path, p->name,
+                     f.name ? f.name : "(null)", why[0] ? why : eddy_strerror(rc));
+            return rc;
+        }
+    }
+    return 0;
+}
+
 int eddy_loader_load_file(eddy_loader *l, const char *path, char *errstr, size_t errstr_size)
 {
     void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
@@ -147,11 +182,22 @@ int eddy_loader_load_file(eddy_loader *l, const char *path, char *errstr, size_t
             code = EDDY_EINVAL;
             snprintf(msg, sizeof msg, "%s: invalid plugin name '%s' (expected [a-z][a-z0-9_]*)",
                      path, copy.name ? copy.name : "(null)");
-        } else if (copy.kind < EDDY_PLUGIN_SOURCE || copy.kind > EDDY_PLUGIN_SINK) {
+        } else if (copy.kind < EDDY_PLUGIN_SOURCE || copy.kind > EDDY_PLUGIN_FUNCTIONS) {
             code = EDDY_EINVAL;
             claimed = copy.name;
             snprintf(msg, sizeof msg, "%s: plugin '%s' has unsupported kind %d", path,
                      copy.name, (int)copy.kind);
+        } else if (copy.kind == EDDY_PLUGIN_FUNCTIONS) {
+            claimed = copy.name;
+            for (size_t i = 0; !code && i < l->n; i++) {
+                if (strcmp(l->plugins[i].desc.name, copy.name) == 0) {
+                    code = EDDY_EEXIST;
+                    snprintf(msg, sizeof msg, "%s: plugin name '%s' is already taken by %s",
+                             path, copy.name, l->plugins[i].path);
+                }
+            }
+            if (!code)
+                code = register_functions(path, &copy, d->size, msg, sizeof msg);
         } else {
             claimed = copy.name;
             if (!copy.plan)

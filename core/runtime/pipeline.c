@@ -249,6 +249,10 @@ static int plan_node(eddy_pipeline *p, eddy_node *n, char *errstr, size_t errstr
         return rc;
     }
     const eddy_plugin *pl = &n->plugin->desc;
+    if (pl->kind == EDDY_PLUGIN_FUNCTIONS)
+        return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                           "%s: node '%s': plugin '%s' is a library of SQL functions, not an "
+                           "operator", path, gn->id, gn->op);
     if (gn->ninputs < pl->min_inputs || (pl->max_inputs >= 0 && gn->ninputs > pl->max_inputs)) {
         if (pl->max_inputs == 0)
             return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,

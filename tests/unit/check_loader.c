@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "expr/expr.h"
 #include "runtime/loader.h"
 #include "testutil.h"
 
@@ -145,6 +146,73 @@ START_TEST(builtin_plugins_load)
 }
 END_TEST
 
+/* Evaluates a constant expression with the default registry; "ERR <message>" when it does not
+ * compile. */
+static const char *eval_text(const char *text, char *out, size_t n)
+{
+    eddy_scope scope = {0};
+    eddy_expr *e;
+    char err[512];
+    if (eddy_expr_compile(text, &scope, &e, err, sizeof err)) {
+        snprintf(out, n, "ERR %s", err);
+        return out;
+    }
+    eddy_arena *a = eddy_arena_new(0);
+    eddy_eval_ctx ctx = {.arena = a, .errstr = err, .errstr_size = sizeof err};
+    eddy_value v;
+    ck_assert_int_eq(eddy_expr_eval(e, NULL, &ctx, &v), 0);
+    eddy_buf b = {0};
+    eddy_value_format(&b, &v);
+    snprintf(out, n, "%s", eddy_buf_cstr(&b));
+    eddy_buf_free(&b);
+    eddy_arena_destroy(a);
+    eddy_expr_destroy(e);
+    return out;
+}
+
+START_TEST(function_library)
+{
+    char buf[256];
+    /* Before loading, the functions do not exist. */
+    ck_assert_str_eq(eval_text("DOUBLE_IT(21)", buf, sizeof buf),
+                     "ERR line 1:1: Can't find any functions with the name 'DOUBLE_IT'");
+    eddy_loader *l = eddy_loader_new();
+    char err[1024] = "";
+    ck_assert_msg(eddy_loader_load_file(l, fixture("fn_shout"), err, sizeof err) == 0, "%s", err);
+    const eddy_loaded_plugin *p = eddy_loader_find(l, "fn_shout");
+    ck_assert_ptr_nonnull(p);
+    ck_assert_int_eq(p->desc.kind, EDDY_PLUGIN_FUNCTIONS);
+    ck_assert_uint_eq(p->desc.nfunctions, 2);
+    /* Callable from SQL expressions, through the shared registry. */
+    ck_assert_str_eq(eval_text("DOUBLE_IT(21)", buf, sizeof buf), "42");
+    ck_assert_str_eq(eval_text("SHOUT('hi') + '?'", buf, sizeof buf), "HI!?");
+    eddy_loader_destroy(l);
+}
+END_TEST
+
+START_TEST(function_library_refusals)
+{
+    eddy_loader *l = eddy_loader_new();
+    char err[1024] = "", expected[2048], buf[256];
+    /* A wrong ABI is refused before anything is registered. */
+    ck_assert_int_eq(eddy_loader_load_file(l, fixture("fn_wrong_abi"), err, sizeof err), EDDY_EABI);
+    snprintf(expected, sizeof expected, "%s: plugin ABI version 999, but this eddy supports ABI "
+             "version 1 (rebuild the plugin against this eddy's plugin.h)", path);
+    ck_assert_str_eq(err, expected);
+    ck_assert_str_eq(eval_text("WRONG_ABI_FN()", buf, sizeof buf),
+                     "ERR line 1:1: Can't find any functions with the name 'WRONG_ABI_FN'");
+    /* A bad signature refuses the whole library: its first, good function is not kept. */
+    ck_assert_int_lt(eddy_loader_load_file(l, fixture("fn_bad_sig"), err, sizeof err), 0);
+    snprintf(expected, sizeof expected, "%s: plugin 'fn_bad_sig': function 'BAD_SIG_BROKEN': ",
+             path);
+    ck_assert_msg(strncmp(err, expected, strlen(expected)) == 0, "%s", err);
+    ck_assert_str_eq(eval_text("BAD_SIG_OK()", buf, sizeof buf),
+                     "ERR line 1:1: Can't find any functions with the name 'BAD_SIG_OK'");
+    ck_assert_ptr_null(eddy_loader_find(l, "fn_bad_sig"));
+    eddy_loader_destroy(l);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("loader");
@@ -158,6 +226,8 @@ static Suite *suite(void)
     tcase_add_test(tc, duplicate_name);
     tcase_add_test(tc, good_plugin_and_directory_scan);
     tcase_add_test(tc, builtin_plugins_load);
+    tcase_add_test(tc, function_library);
+    tcase_add_test(tc, function_library_refusals);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -84,6 +84,8 @@ static const struct {
 } bad[] = {
     {"{\"id\":\"x\",\"op\":\"nosuch\"}",
      "p.json: node 'x': unknown operator 'nosuch' (available: ", true},
+    {"{\"id\":\"x\",\"op\":\"fn_shout\"}",
+     "p.json: node 'x': plugin 'fn_shout' is a library of SQL functions, not an operator", false},
     {"{\"id\":\"s\",\"op\":\"seq_source\",\"config\":{\"count\":\"ten\"}}",
      "p.json: node 's': config 'count' must be an integer", false},
     {"{\"id\":\"s\",\"op\":\"seq_source\",\"config\":{\"count\":1.5}}",

@@ -35,6 +35,7 @@
 #include "eddy/arena.h"
 #include "eddy/value.h"
 #include "eddy/record.h"
+#include "eddy/udf.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -49,7 +50,7 @@ typedef enum eddy_plugin_kind {
     EDDY_PLUGIN_SOURCE = 1,
     EDDY_PLUGIN_TRANSFORM = 2,
     EDDY_PLUGIN_SINK = 3,
-    EDDY_PLUGIN_FUNCTIONS = 4 /* reserved: a library of SQL functions (UDF issue) */
+    EDDY_PLUGIN_FUNCTIONS = 4 /* a library of SQL functions (see `functions` below) */
 } eddy_plugin_kind;
 
 /* ------------------------------------------------------- configuration */
@@ -317,6 +318,14 @@ typedef struct eddy_plugin {
     int (*timer)(eddy_op *op, void *state, eddy_time_kind kind, int64_t now); /* optional */
     int (*flush)(eddy_op *op, void *state);                                   /* optional */
     void (*destroy)(eddy_op *op, void *state);                                /* required */
+
+    /* EDDY_PLUGIN_FUNCTIONS (appended to version 1): `nfunctions` SQL functions (udf.h:
+     * scalar, aggregate or table), registered into the process's function registry when the
+     * plugin loads, with `source` set to the plugin's file. A function library has none of
+     * the operator callbacks above (plan ... destroy stay NULL). The array and its strings
+     * must live as long as the plugin (static data). */
+    const eddy_function *functions;
+    uint32_t nfunctions;
 } eddy_plugin;
 
 typedef const eddy_plugin *(*eddy_plugin_entry_fn)(const eddy_host_api *api);
