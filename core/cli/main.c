@@ -566,6 +566,9 @@ static int cmd_functions(int argc, char **argv)
     if (eddy_udfs_load(udf_paths, (size_t)nudf, false, udf_report, &urc))
         rc = EDDY_EXIT_LOAD;
     free(udf_paths);
+    /* Function libraries (plugins of kind functions) register theirs when loaded. */
+    eddy_loader *plugins = eddy_loader_new();
+    eddy_loader_load_default(plugins, NULL);
     eddy_buf out = {0};
     char err[EDDY_ERRSTR_SIZE];
     if (eddy_udfs_describe(name, &out, err, sizeof err)) {
@@ -576,6 +579,7 @@ static int cmd_functions(int argc, char **argv)
         fwrite(out.data, 1, out.len, stdout);
     eddy_buf_free(&out);
     eddy_udfs_shutdown();
+    eddy_loader_destroy(plugins);
     return rc;
 }
 

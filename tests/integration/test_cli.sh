@@ -76,6 +76,9 @@ expect_exit 3 "$EDDY" plugins nosuch
 fixtures=$EDDY_BUILD_DIR/fixture-plugins
 EDDY_PLUGIN_PATH=$fixtures expect_exit 0 "$EDDY" plugins
 grep -q "refused: $fixtures/wrong_abi.so: plugin ABI version 999, but this eddy supports ABI version 1" "$dir/stdout"
+# A function library on the plugin path adds SQL functions, listed with their file.
+EDDY_PLUGIN_PATH=$fixtures expect_exit 0 "$EDDY" functions
+grep -q "^SHOUT .*$fixtures/fn_shout.so" "$dir/stdout"
 echo '{"nodes": [{"id": "a", "op": "missing_process"}]}' > "$dir/mp.json"
 EDDY_PLUGIN_PATH=$fixtures expect_exit 2 "$EDDY" run "$dir/mp.json"
 grep -q "node 'a': operator 'missing_process' is not available: $fixtures/missing_process.so: plugin 'missing_process' (transform) has no 'process' callback" "$dir/stderr"
