@@ -154,7 +154,7 @@ static const char *eval_text(const char *text, char *out, size_t n)
     eddy_expr *e;
     char err[512];
     if (eddy_expr_compile(text, &scope, &e, err, sizeof err)) {
-        snprintf(out, n, "ERR %s", err);
+        snprintf(out, n, "ERR %.200s", err);
         return out;
     }
     eddy_arena *a = eddy_arena_new(0);
