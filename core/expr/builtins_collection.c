@@ -305,29 +305,19 @@ static int fn_array_sort(eddy_func_ctx *ctx, const eddy_function *f, int argc,
 /* Per-thread scratch buffer for ARRAY_JOIN's text: no malloc per call in steady state. */
 static _Thread_local eddy_buf scratch;
 
-/* Thread exit releases the scratch memory (a pthread key's destructor; the main thread's
- * stays until the process ends). */
-static pthread_key_t tls_key;
-static pthread_once_t tls_once = PTHREAD_ONCE_INIT;
+/* Thread exit releases the scratch memory (see eddy_builtins_at_thread_exit). */
 static _Thread_local bool tls_registered;
 
-static void tls_release(void *unused)
+static void tls_release(void)
 {
-    (void)unused;
     eddy_buf_free(&scratch);
-}
-
-static void tls_key_init(void)
-{
-    pthread_key_create(&tls_key, tls_release);
 }
 
 /* The scratch buffer, emptied, for this thread. */
 static void scratch_begin(void)
 {
     if (!tls_registered) {
-        pthread_once(&tls_once, tls_key_init);
-        pthread_setspecific(tls_key, &tls_registered);
+        eddy_builtins_at_thread_exit(tls_release);
         tls_registered = true;
     }
     eddy_buf_clear(&scratch);

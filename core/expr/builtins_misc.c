@@ -27,11 +27,7 @@ static void scratch_begin(void);
 
 static int scratch_result(eddy_func_ctx *ctx, eddy_value *out)
 {
-    char *p = eddy_arena_strndup(ctx->arena, scratch.data ? scratch.data : "", scratch.len);
-    if (!p)
-        return NOMEM(ctx);
-    *out = eddy_string(p, (uint32_t)scratch.len);
-    return 0;
+    return eddy_builtins_string_result(ctx, &scratch, out);
 }
 
 /* ---------------------------------------------------------------- UTF-8 */
@@ -511,20 +507,12 @@ static int fn_uuid(eddy_func_ctx *ctx, const eddy_function *f, int argc,
 
 /* ------------------------------------------------------------------ MASK */
 
-static locale_t utf8_locale;
-static pthread_once_t utf8_once = PTHREAD_ONCE_INIT;
-
-static void utf8_locale_init(void)
-{
-    utf8_locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
-}
-
 /* Character.isUpperCase / isLowerCase / isDigit: 0 upper, 1 lower, 2 digit, 3 other. */
 static int char_class(uint32_t cp)
 {
     if (cp < 0x80)
         return isupper((int)cp) ? 0 : islower((int)cp) ? 1 : isdigit((int)cp) ? 2 : 3;
-    pthread_once(&utf8_once, utf8_locale_init);
+    locale_t utf8_locale = eddy_builtins_utf8_locale();
     if (!utf8_locale)
         return 3;
     if (iswupper_l((wint_t)cp, utf8_locale))
@@ -878,15 +866,12 @@ static _Thread_local uint64_t rx_clock;
 static _Thread_local char *rx_subject; /* NUL-terminated copy of a regex subject */
 static _Thread_local size_t rx_subject_cap;
 
-/* Thread exit releases the scratch memory (a pthread key's destructor; the main thread's
- * stays until the process ends). */
-static pthread_key_t tls_key;
-static pthread_once_t tls_once = PTHREAD_ONCE_INIT;
+/* Thread exit releases the scratch memory and the regex cache (see
+ * eddy_builtins_at_thread_exit). */
 static _Thread_local bool tls_registered;
 
-static void tls_release(void *unused)
+static void tls_release(void)
 {
-    (void)unused;
     eddy_buf_free(&scratch);
     free(rx_subject);
     rx_subject = NULL;
@@ -899,16 +884,10 @@ static void tls_release(void *unused)
         }
 }
 
-static void tls_key_init(void)
-{
-    pthread_key_create(&tls_key, tls_release);
-}
-
 static void tls_register(void)
 {
     if (!tls_registered) {
-        pthread_once(&tls_once, tls_key_init);
-        pthread_setspecific(tls_key, &tls_registered);
+        eddy_builtins_at_thread_exit(tls_release);
         tls_registered = true;
     }
 }

@@ -76,20 +76,12 @@ static uint32_t u8_encode(uint32_t cp, char *out)
     return 4;
 }
 
-static locale_t utf8_locale;
-static pthread_once_t utf8_once = PTHREAD_ONCE_INIT;
-
-static void utf8_locale_init(void)
-{
-    utf8_locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
-}
-
 static uint32_t case_map(uint32_t cp, bool upper)
 {
     if (cp < 0x80)
         return upper ? (cp >= 'a' && cp <= 'z' ? cp - 32 : cp)
                      : (cp >= 'A' && cp <= 'Z' ? cp + 32 : cp);
-    pthread_once(&utf8_once, utf8_locale_init);
+    locale_t utf8_locale = eddy_builtins_utf8_locale();
     if (!utf8_locale)
         return cp;
     return (uint32_t)(upper ? towupper_l((wint_t)cp, utf8_locale)

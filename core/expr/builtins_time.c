@@ -936,29 +936,19 @@ static void fields_from_ms(int64_t local_ms, dt_fields *f)
  * does not malloc once the buffer has grown to its working size. */
 static _Thread_local eddy_buf scratch;
 
-/* Thread exit releases the scratch memory (a pthread key's destructor; the main thread's
- * stays until the process ends). */
-static pthread_key_t tls_key;
-static pthread_once_t tls_once = PTHREAD_ONCE_INIT;
+/* Thread exit releases the scratch memory (see eddy_builtins_at_thread_exit). */
 static _Thread_local bool tls_registered;
 
-static void tls_release(void *unused)
+static void tls_release(void)
 {
-    (void)unused;
     eddy_buf_free(&scratch);
-}
-
-static void tls_key_init(void)
-{
-    pthread_key_create(&tls_key, tls_release);
 }
 
 /* The scratch buffer, emptied, for this thread. */
 static void scratch_begin(void)
 {
     if (!tls_registered) {
-        pthread_once(&tls_once, tls_key_init);
-        pthread_setspecific(tls_key, &tls_registered);
+        eddy_builtins_at_thread_exit(tls_release);
         tls_registered = true;
     }
     eddy_buf_clear(&scratch);
@@ -966,11 +956,7 @@ static void scratch_begin(void)
 
 static int result_string(eddy_func_ctx *ctx, eddy_value *out)
 {
-    char *p = eddy_arena_strndup(ctx->arena, scratch.data ? scratch.data : "", scratch.len);
-    if (!p)
-        return NOMEM(ctx);
-    *out = eddy_string(p, (uint32_t)scratch.len);
-    return 0;
+    return eddy_builtins_string_result(ctx, &scratch, out);
 }
 
 /* Formats instant `ms` in zone `z` (NULL: GMT, ksqlDB's default zone). */
