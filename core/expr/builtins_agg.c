@@ -1,7 +1,8 @@
 /* builtins_agg.c: ksqlDB's built-in aggregate functions (aggregate-functions.md) as UDAFs of
  * udf.h: COUNT, SUM, AVG, MIN, MAX, ATTR, COLLECT_LIST, COLLECT_SET, COUNT_DISTINCT,
  * EARLIEST_BY_OFFSET, LATEST_BY_OFFSET, TOPK, TOPKDISTINCT, HISTOGRAM, STDDEV_SAMP,
- * STDDEV_SAMPLE and CORRELATION.
+ * STDDEV_SAMPLE and CORRELATION, plus SUM_LIST (ksqlDB's ListSumUdaf, which its reference
+ * pages omit).
  *
  * Every accumulator is a plain value of the declared aggregate type (what a state store
  * writes to its changelog). Memory: a new accumulator or result is allocated in ctx->arena;
@@ -246,6 +247,35 @@ static int sum_merge(eddy_func_ctx *ctx, const eddy_function *f, eddy_value *acc
     if (other->type == EDDY_TYPE_DECIMAL && other->u.dec == 0)
         return 0; /* keeps acc's precision and scale */
     return sum_step(ctx, acc, other, 1);
+}
+
+/* SUM_LIST(ARRAY<T>): the running sum of every element of every list (ksqlDB's ListSumUdaf,
+ * a TableUdaf): NULL elements and NULL lists add nothing, INT and BIGINT wrap as SUM's do,
+ * and undo subtracts a list's elements. */
+static int sum_list_step(eddy_func_ctx *ctx, eddy_value *acc, const eddy_value *list, int sign)
+{
+    for (uint32_t i = 0; i < list_len(list); i++) {
+        int rc = sum_step(ctx, acc, &list->u.items[i], sign);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int sum_list_add(eddy_func_ctx *ctx, const eddy_function *f, eddy_value *acc, int argc,
+                        const eddy_value *argv)
+{
+    (void)f;
+    (void)argc;
+    return sum_list_step(ctx, acc, &argv[0], 1);
+}
+
+static int sum_list_undo(eddy_func_ctx *ctx, const eddy_function *f, eddy_value *acc,
+                         int argc, const eddy_value *argv)
+{
+    (void)f;
+    (void)argc;
+    return sum_list_step(ctx, acc, &argv[0], -1);
 }
 
 /* ------------------------------------------------------------------ AVG */
@@ -1456,6 +1486,15 @@ int eddy_builtins_agg_register(eddy_registry *r)
         snprintf(sig, sizeof sig, "(%s col1) -> %s AS %s", t, t, t);
         if ((rc = reg(r, "SUM", sig, "Sums the column values, ignoring NULLs.", NULL, sum,
                       (uintptr_t)sum_types[i].id)))
+            return rc;
+    }
+    eddy_aggregate_fns sum_list = {sum_init, sum_list_add, sum_list_undo, sum_merge,
+                                   identity_result};
+    for (size_t i = 0; i < NELEM(sum_types) - 1; i++) { /* no DECIMAL list overload */
+        const char *t = sum_types[i].sql;
+        snprintf(sig, sizeof sig, "(ARRAY<%s> list) -> %s AS %s", t, t, t);
+        if ((rc = reg(r, "SUM_LIST", sig, "Sums the elements of every list, ignoring NULLs.",
+                      NULL, sum_list, (uintptr_t)sum_types[i].id)))
             return rc;
     }
 

@@ -337,6 +337,40 @@ START_TEST(test_sum_bigint_double)
 }
 END_TEST
 
+/* SUM_LIST (ksqlDB's ListSumUdaf; sum.json "sum list of ints into a single int"): the
+ * elements of every list are summed, NULL elements and NULL lists add nothing, INT wraps as
+ * SUM's does, undo subtracts a whole list, and STRING lists are refused. */
+START_TEST(test_sum_list)
+{
+    const eddy_type *t[] = {eddy_type_array(eddy_type_int())};
+    check_types("SUM_LIST", 1, t, "INTEGER", "INTEGER");
+    const eddy_type *d[] = {eddy_type_array(eddy_type_double())};
+    check_types("SUM_LIST", 1, d, "DOUBLE", "DOUBLE");
+    const eddy_type *s[] = {eddy_type_array(eddy_type_string())};
+    check_rejects("SUM_LIST", 1, s, "Function 'SUM_LIST' does not accept parameters");
+
+    agg a;
+    agg_open(&a, "SUM_LIST", 1, t);
+    eddy_value l1[] = {eddy_int(1), eddy_int(2)};
+    eddy_value l2[] = {eddy_int(10), eddy_null(EDDY_TYPE_INT), eddy_int(20)};
+    eddy_value v1 = {.type = EDDY_TYPE_ARRAY, .len = 2, .u.items = l1};
+    eddy_value v2 = {.type = EDDY_TYPE_ARRAY, .len = 3, .u.items = l2};
+    ADD1(&a, v1);
+    SHOW_EQ(&a, "3");
+    ADD1(&a, v2);
+    SHOW_EQ(&a, "33");
+    ADD1(&a, eddy_null(EDDY_TYPE_ARRAY));
+    SHOW_EQ(&a, "33");
+    UNDO1(&a, v1);
+    SHOW_EQ(&a, "30");
+    eddy_value big[] = {eddy_int(2147483647), eddy_int(1)};
+    eddy_value vb = {.type = EDDY_TYPE_ARRAY, .len = 2, .u.items = big};
+    ADD1(&a, vb);
+    SHOW_EQ(&a, "-2147483618");
+    agg_close(&a);
+}
+END_TEST
+
 /* sum.json "sum decimal should not overflow with cast to higher precision" (DECIMAL(6,2))
  * and "... should overflow with cast to lower precision" (DECIMAL(3,1): 50.9 + 50.8 fails
  * with "Numeric field overflow"). */
@@ -1718,6 +1752,7 @@ static Suite *agg_suite(void)
     tcase_add_test(tc, test_sum_nulls);
     tcase_add_test(tc, test_sum_bigint_double);
     tcase_add_test(tc, test_sum_decimal);
+    tcase_add_test(tc, test_sum_list);
     tcase_add_test(tc, test_avg_types);
     tcase_add_test(tc, test_avg_double);
     tcase_add_test(tc, test_avg_int);
