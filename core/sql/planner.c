@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "eddy/udf.h"
+#include "expr/builtins.h"
 #include "serde/serde_util.h"
 #include "sql/ast.h"
 
@@ -353,9 +354,7 @@ static eddy_ast *column_node(eddy_arena *arena, const eddy_ast *at, const char *
 
 static bool is_aggregate(const char *name)
 {
-    eddy_func_binding b;
-    return eddy_registry_resolve(NULL, name, EDDY_FUNC_AGGREGATE, 0, NULL, &b, NULL, 0) !=
-           EDDY_ENOTFOUND;
+    return eddy_registry_kind_of(NULL, name) == EDDY_FUNC_AGGREGATE;
 }
 
 static eddy_ast *rewrite(aggplan *p, const eddy_ast *a)
@@ -368,6 +367,18 @@ static eddy_ast *rewrite(aggplan *p, const eddy_ast *a)
             free(text);
             return column_node(p->arena, a, p->gname[g]);
         }
+    }
+    if (a->kind == EDDY_AST_FUNC && eddy_registry_kind_of(NULL, a->name) == 0) {
+        /* an unknown function is reported as such, before any GROUP BY rule (as ksqlDB);
+         * the registry words the error */
+        free(text);
+        eddy_func_binding b;
+        p->rc = eddy_registry_resolve(NULL, a->name, 0, 0, NULL, &b, p->errstr, p->errstr_size);
+        if (p->rc == 0) /* registered meanwhile (a UDF reload): ask for a retry */
+            p->rc = eddy_seterr(p->errstr, p->errstr_size, EDDY_ENOTFOUND,
+                                "Function '%s' changed while the statement was planned",
+                                a->name);
+        return (eddy_ast *)a;
     }
     if (a->kind == EDDY_AST_FUNC && is_aggregate(a->name)) {
         uint32_t i = 0;
