@@ -1,8 +1,9 @@
 /* builtins_math.c: ksqlDB's numeric functions (scalar-functions.md, "Numeric functions"):
- * ABS, CEIL, FLOOR, ROUND, SQRT, POWER, SIGN, RANDOM, EXP, LN, LOG, the trigonometric and
+ * ABS, CEIL, FLOOR, ROUND, TRUNC, SQRT, POWER, SIGN, RANDOM, EXP, LN, LOG, the trigonometric and
  * hyperbolic functions, RADIANS, DEGREES, PI. Java semantics:
- * Math.abs wraps at the minimum, ROUND rounds half toward positive infinity, SQRT of a
- * negative number is NaN. */
+ * Math.abs wraps at the minimum, ROUND rounds half toward positive infinity, TRUNC toward
+ * zero (RoundingMode.DOWN) with ROUND's overloads and result types, SQRT of a negative number
+ * is NaN. */
 #include "expr/builtins.h"
 
 #include <math.h>
@@ -26,15 +27,17 @@ static bool dec_fits(__int128 v, int precision)
     return v < lim && v > -lim;
 }
 
-/* |u| / 10^drop rounded half toward +infinity (HALF_UP for positives, HALF_DOWN for
- * negatives, as ksqlDB's Round), times 10^keep. */
-static __int128 round_ceiling_half(__int128 u, int drop)
+/* u / 10^drop rounded half toward +infinity (HALF_UP for positives, HALF_DOWN for
+ * negatives, as ksqlDB's Round), or toward zero when `trunc` (ksqlDB's Trunc). */
+static __int128 scale_down(__int128 u, int drop, bool trunc)
 {
     if (drop <= 0)
         return u;
     if (drop > 38)
         return 0;
     __int128 d = p10(drop), q = u / d, r = u % d;
+    if (trunc)
+        return q; /* C division truncates toward zero */
     if (r < 0)
         r = -r;
     if (u >= 0) {
@@ -130,10 +133,10 @@ static int fn_ceil(eddy_func_ctx *ctx, const eddy_function *f, int argc, const e
     return floor_ceil(&argv[0], true, out, f);
 }
 
-/* ------------------------------------------------------------------ ROUND */
+/* ---------------------------------------------------------- ROUND / TRUNC */
 
-/* Java's Math.round(double): floor(x + 0.5) without the double rounding of x + 0.5. */
-static int64_t java_round(double x)
+/* Java's (long) cast of a double (Double.longValue): toward zero, NaN is 0, saturating. */
+static int64_t java_long(double x)
 {
     if (isnan(x))
         return 0;
@@ -141,13 +144,20 @@ static int64_t java_round(double x)
         return INT64_MAX;
     if (x <= -9.2233720368547758e18)
         return INT64_MIN;
+    return (int64_t)x;
+}
+
+/* Java's Math.round(double): floor(x + 0.5) without the double rounding of x + 0.5 (for
+ * infinities x - floor(x) is NaN, so they saturate as the cast does). */
+static int64_t java_round(double x)
+{
     double fl = floor(x);
-    return (int64_t)fl + (x - fl >= 0.5 ? 1 : 0);
+    return java_long(fl) + (x - fl >= 0.5 ? 1 : 0);
 }
 
 /* ROUND(double, places) on the shortest decimal form of the double (BigDecimal.valueOf),
- * half toward +infinity. */
-static double round_double_places(double x, int places)
+ * half toward +infinity; TRUNC(double, places) toward zero. */
+static double round_double_places(double x, int places, bool trunc)
 {
     if (!isfinite(x))
         return x;
@@ -177,7 +187,7 @@ static double round_double_places(double x, int places)
         D = D * 10 + (digits[i] - '0');
     if (neg)
         D = -D;
-    __int128 q = round_ceiling_half(D, drop);
+    __int128 q = scale_down(D, drop, trunc);
     if (q == 0)
         return 0.0;
     /* q * 10^-places, formatted and re-read for a correctly rounded double */
@@ -199,26 +209,26 @@ static double round_double_places(double x, int places)
     return strtod(num, NULL);
 }
 
-static int fn_round(eddy_func_ctx *ctx, const eddy_function *f, int argc,
-                    const eddy_value *argv, eddy_value *out)
+/* ROUND and TRUNC share their overloads; `name` words the errors. */
+static int round_or_trunc(eddy_func_ctx *ctx, int argc, const eddy_value *argv, eddy_value *out,
+                          bool trunc)
 {
-    (void)ctx;
-    (void)f;
+    const char *name = trunc ? "TRUNC" : "ROUND";
     const eddy_value *v = &argv[0];
     int places = argc > 1 ? argv[1].u.i32 : 0;
     switch (v->type) {
     case EDDY_TYPE_DOUBLE:
         if (argc == 1)
-            *out = eddy_bigint(java_round(v->u.f64));
+            *out = eddy_bigint(trunc ? java_long(v->u.f64) : java_round(v->u.f64));
         else
-            *out = eddy_double(round_double_places(v->u.f64, places));
+            *out = eddy_double(round_double_places(v->u.f64, places, trunc));
         return 0;
     case EDDY_TYPE_DECIMAL: {
         if (argc == 1) {
             int p = v->precision - v->scale + 1;
             if (p > EDDY_DECIMAL_MAX_PRECISION)
                 p = EDDY_DECIMAL_MAX_PRECISION;
-            *out = eddy_decimal(round_ceiling_half(v->u.dec, v->scale), p, 0);
+            *out = eddy_decimal(scale_down(v->u.dec, v->scale, trunc), p, 0);
             return 0;
         }
         /* same type, rounded at `places` */
@@ -227,11 +237,11 @@ static int fn_round(eddy_func_ctx *ctx, const eddy_function *f, int argc,
             *out = *v;
             return 0;
         }
-        __int128 q = round_ceiling_half(v->u.dec, drop);
+        __int128 q = scale_down(v->u.dec, drop, trunc);
         __int128 r = drop > 38 ? 0 : q * p10(drop);
         if (!dec_fits(r, v->precision))
-            return eddy_func_fail(ctx, "ROUND: the result does not fit DECIMAL(%d, %d)",
-                                  v->precision, v->scale);
+            return eddy_func_fail(ctx, "%s: the result does not fit DECIMAL(%d, %d)",
+                                  name, v->precision, v->scale);
         *out = eddy_decimal(r, v->precision, v->scale);
         return 0;
     }
@@ -242,7 +252,7 @@ static int fn_round(eddy_func_ctx *ctx, const eddy_function *f, int argc,
             return 0;
         }
         __int128 u = v->type == EDDY_TYPE_INT ? v->u.i32 : v->u.i64;
-        __int128 q = round_ceiling_half(u, -places) * p10(-places > 38 ? 38 : -places);
+        __int128 q = scale_down(u, -places, trunc) * p10(-places > 38 ? 38 : -places);
         if (v->type == EDDY_TYPE_INT)
             *out = eddy_int((int32_t)q);
         else
@@ -250,8 +260,22 @@ static int fn_round(eddy_func_ctx *ctx, const eddy_function *f, int argc,
         return 0;
     }
     default:
-        return eddy_func_fail(ctx, "ROUND: unsupported type");
+        return eddy_func_fail(ctx, "%s: unsupported type", name);
     }
+}
+
+static int fn_round(eddy_func_ctx *ctx, const eddy_function *f, int argc,
+                    const eddy_value *argv, eddy_value *out)
+{
+    (void)f;
+    return round_or_trunc(ctx, argc, argv, out, false);
+}
+
+static int fn_trunc(eddy_func_ctx *ctx, const eddy_function *f, int argc,
+                    const eddy_value *argv, eddy_value *out)
+{
+    (void)f;
+    return round_or_trunc(ctx, argc, argv, out, true);
 }
 
 /* ------------------------------------------------------ the double family */
@@ -437,6 +461,18 @@ static const def defs[] = {
     {"round", NULL, fn_round, resolve_dec_to_integral, "Rounds half up to an integral value."},
     {"round", "(DECIMAL x, INTEGER places) -> DECIMAL", fn_round, NULL,
      "Rounds half up to `places` decimal places."},
+    {"trunc", "(INTEGER x) -> INTEGER", fn_trunc, NULL, "Truncates to an integral value."},
+    {"trunc", "(BIGINT x) -> BIGINT", fn_trunc, NULL, "Truncates to an integral value."},
+    {"trunc", "(DOUBLE x) -> BIGINT", fn_trunc, NULL,
+     "Truncates (rounds toward zero) to an integral value."},
+    {"trunc", "(DOUBLE x, INTEGER places) -> DOUBLE", fn_trunc, NULL,
+     "Truncates (rounds toward zero) to `places` decimal places; left of the point when "
+     "negative."},
+    {"trunc", NULL, fn_trunc, resolve_dec_to_integral,
+     "Truncates (rounds toward zero) to an integral value."},
+    {"trunc", "(DECIMAL x, INTEGER places) -> DECIMAL", fn_trunc, NULL,
+     "Truncates (rounds toward zero) to `places` decimal places; left of the point when "
+     "negative."},
     {"sqrt", "(DOUBLE x) -> DOUBLE", fn_sqrt, NULL, "Square root."},
     {"power", "(DOUBLE base, DOUBLE exponent) -> DOUBLE", fn_power, NULL, "base^exponent."},
     {"exp", "(DOUBLE x) -> DOUBLE", fn_exp, NULL, "e^x."},

@@ -378,6 +378,19 @@ static const struct {
     {"ROUND(DEC, 1)", "DECIMAL(9, 2) 1234567.90"},
     {"ROUND(-2.5)", "DECIMAL(2, 0) -2"},
     {"ROUND(2.5)", "DECIMAL(2, 0) 3"},
+    /* TRUNC: toward zero, ROUND's overloads (scalar-functions.md: TRUNC(12345.67, -3) is
+     * 12000; math.json "trunc - decimal" / "trunc - integer") */
+    {"TRUNC(-1.7E0)", "BIGINT -1"},
+    {"TRUNC(1.7E0)", "BIGINT 1"},
+    {"TRUNC(I)", "INTEGER -1"},
+    {"TRUNC(12345.678E0, 2)", "DOUBLE 12345.67"},
+    {"TRUNC(-12345.678E0, -2)", "DOUBLE -12300.0"},
+    {"TRUNC(1.2E0, -1)", "DOUBLE 0.0"},
+    {"TRUNC(12345.67, -3)", "DECIMAL(7, 2) 12000.00"},
+    {"TRUNC(DEC)", "DECIMAL(8, 0) 1234567"},
+    {"TRUNC(DEC, 1)", "DECIMAL(9, 2) 1234567.80"},
+    {"TRUNC(-2.5)", "DECIMAL(2, 0) -2"},
+    {"TRUNC(L)", "BIGINT 2"},
     {"LOG(13)", "DOUBLE 2.5649493574615367"}, /* math.json: ln, whatever the doc says */
     {"LOG(15, 13)", "DOUBLE 0.9471572411831843"},
     {"LOG(15, 0)", "DOUBLE -Infinity"},
