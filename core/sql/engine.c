@@ -316,6 +316,11 @@ static int create_source(eddy_engine *e, const eddy_sql_stmt *st, char *errstr,
     bool has_key = false;
     for (uint32_t i = 0; i < st->ncolumns && rc == 0; i++) {
         const eddy_sql_column *c = &st->columns[i];
+        if (eddy_sql_reserved_column(c->name)) {
+            rc = eddy_seterr(errstr, errstr_size, EDDY_EINVAL, EDDY_SQL_RESERVED_COLUMN_MSG,
+                             c->name);
+            break;
+        }
         const eddy_type *t;
         rc = eddy_ast_type_resolve(c->type, &t, errstr, errstr_size);
         if (rc)

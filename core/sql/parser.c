@@ -1189,8 +1189,16 @@ int eddy_type_parse(const char *text, const eddy_type **out, char *errstr, size_
 
 /* ------------------------------------------------------------ column lists */
 
-static const char *const reserved_columns[] = {"ROWTIME", "ROWPARTITION", "ROWOFFSET",
-                                               "WINDOWSTART", "WINDOWEND"};
+bool eddy_sql_reserved_column(const char *name)
+{
+    static const char *const reserved[] = {"ROWTIME", "ROWPARTITION", "ROWOFFSET",
+                                           "WINDOWSTART", "WINDOWEND"};
+    for (size_t i = 0; i < sizeof reserved / sizeof reserved[0]; i++)
+        if (strcmp(name, reserved[i]) == 0)
+            return true;
+    return false;
+}
+
 
 /* tableElement: identifier type ((PRIMARY)? KEY | HEADERS | HEADER '(' STRING ')')? */
 static int parse_table_element(eddy_parser *p, eddy_schema_builder *b)
@@ -1215,11 +1223,9 @@ static int parse_table_element(eddy_parser *p, eddy_schema_builder *b)
                                     "HEADER('key') columns are not supported; declare an "
                                     "ARRAY<STRUCT<KEY STRING, VALUE BYTES>> HEADERS column");
     }
-    for (size_t i = 0; i < sizeof reserved_columns / sizeof reserved_columns[0]; i++)
-        if (strcmp(name, reserved_columns[i]) == 0)
-            return eddy_parser_error_at(p, t->line, t->col, EDDY_EINVAL,
-                                        "'%s' is a reserved column name. You cannot use it as "
-                                        "a name for a column.", name);
+    if (eddy_sql_reserved_column(name))
+        return eddy_parser_error_at(p, t->line, t->col, EDDY_EINVAL,
+                                    EDDY_SQL_RESERVED_COLUMN_MSG, name);
     int rc = eddy_ast_type_resolve(aty, &ty, p->errstr, p->errstr_size);
     if (rc)
         return p->err = rc;

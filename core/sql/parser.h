@@ -44,6 +44,13 @@ int eddy_parse_literal(eddy_parser *p, eddy_ast **out);
 /* Succeeds at end of input (a trailing ';' is allowed). */
 int eddy_parse_eof(eddy_parser *p);
 
+/* True for the pseudo-column names no column or alias may take: ROWTIME, ROWPARTITION,
+ * ROWOFFSET, WINDOWSTART, WINDOWEND (case-sensitive: identifiers arrive upper-cased).
+ * ksqlDB's message for a declared column of that name, with the name for %s: */
+bool eddy_sql_reserved_column(const char *name);
+#define EDDY_SQL_RESERVED_COLUMN_MSG \
+    "'%s' is a reserved column name. You cannot use it as a name for a column."
+
 /* Token helpers for rules defined in other files (statement.c): consume the current token;
  * consume it if of kind k; consume it or report ksqlDB's error for a missing k (expect);
  * report the current token as unexpected, `expecting` as ANTLR lists it ("{',', ')'}",

@@ -10,6 +10,7 @@
 #include "eddy/udf.h"
 #include "expr/builtins.h"
 #include "serde/serde_util.h"
+#include "sql/parser.h"
 #include "sql/ast.h"
 
 eddy_source *eddy_plan_from(const eddy_catalog *c, const eddy_sql_query *q, char *errstr,
@@ -80,8 +81,6 @@ static bool is_column(const eddy_ast *a, const char *name)
     return a && a->kind == EDDY_AST_COLUMN && strcmp(a->name, name) == 0;
 }
 
-static const char *const reserved[] = {"ROWTIME", "ROWPARTITION", "ROWOFFSET", "WINDOWSTART",
-                                       "WINDOWEND", NULL};
 
 /* The output name of a select item: its alias, a column's or a dereferenced field's name,
  * else KSQL_COL_<n>, where n counts the generated names of the query so far (ksqlDB's
@@ -100,16 +99,15 @@ static const char *item_name(const eddy_sql_select_item *it, unsigned *gen, char
 /* Checks an item against the reserved names (ROWTIME...). */
 static int check_reserved(const eddy_sql_select_item *it, char *errstr, size_t errstr_size)
 {
-    for (const char *const *r = reserved; *r; r++) {
-        if (it->alias && strcmp(it->alias, *r) == 0)
-            return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
-                               "`%s` is a reserved column name. You cannot use it as an alias "
-                               "for a column.", *r);
-        if (!it->alias && it->expr->kind == EDDY_AST_COLUMN && strcmp(it->expr->name, *r) == 0)
-            return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
-                               "Reserved column name in select: `%s`. Please remove or alias "
-                               "the column.", *r);
-    }
+    if (it->alias && eddy_sql_reserved_column(it->alias))
+        return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                           "`%s` is a reserved column name. You cannot use it as an alias "
+                           "for a column.", it->alias);
+    if (!it->alias && it->expr->kind == EDDY_AST_COLUMN &&
+        eddy_sql_reserved_column(it->expr->name))
+        return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                           "Reserved column name in select: `%s`. Please remove or alias "
+                           "the column.", it->expr->name);
     return 0;
 }
 

@@ -103,6 +103,18 @@ START_TEST(statement_errors)
                "Missing required property \"KAFKA_TOPIC\" which has no default value.");
     exec_fails(e, "CREATE TABLE T (X INT) WITH (KAFKA_TOPIC='t', VALUE_FORMAT='JSON');",
                "Tables require a PRIMARY KEY. Please define the PRIMARY KEY.");
+    /* row-offset-and-partition.json: pseudo-column names cannot be declared; `rowtime`
+     * quoted in lower case is another name */
+    exec_fails(e, "CREATE STREAM A (K INT KEY, ROWPARTITION STRING) WITH (KAFKA_TOPIC='a', "
+                  "VALUE_FORMAT='JSON');",
+               "'ROWPARTITION' is a reserved column name. You cannot use it as a name for a "
+               "column.");
+    exec_fails(e, "CREATE TABLE T (windowstart INT PRIMARY KEY, X INT) WITH (KAFKA_TOPIC='t', "
+                  "VALUE_FORMAT='JSON');",
+               "'WINDOWSTART' is a reserved column name. You cannot use it as a name for a "
+               "column.");
+    exec_ok(e, "CREATE STREAM LOWER_RT (K INT KEY, `rowtime` BIGINT) WITH (KAFKA_TOPIC='lr', "
+               "VALUE_FORMAT='JSON');");
     exec_fails(e, "CREATE STREAM A (X INT) WITH (KAFKA_TOPIC='a', VALUE_FORMAT='FOO');",
                "Unknown format: FOO");
     exec_fails(e, "CREATE STREAM A (X INT) WITH (KAFKA_TOPIC='a');",
