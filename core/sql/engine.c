@@ -617,13 +617,18 @@ static int insert_into(eddy_engine *e, const eddy_sql_stmt *st, char *errstr,
 static int drop_source(eddy_engine *e, const eddy_sql_stmt *st, char *errstr,
                        size_t errstr_size)
 {
+    bool table = st->source_kind == EDDY_SQL_TABLE;
     eddy_source *s = eddy_catalog_find(e->catalog, st->name);
     if (!s) {
         if (st->if_exists)
             return 0;
-        return eddy_seterr(errstr, errstr_size, EDDY_ENOTFOUND,
-                           "Source %s does not exist.", st->name);
+        return eddy_seterr(errstr, errstr_size, EDDY_ENOTFOUND, "%s %s does not exist.",
+                           table ? "Table" : "Stream", st->name);
     }
+    if ((s->kind == EDDY_SOURCE_TABLE) != table)
+        return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                           "Incompatible data source type is %s, but statement was DROP %s",
+                           table ? "STREAM" : "TABLE", table ? "TABLE" : "STREAM");
     if (st->delete_topic && s->read_only)
         return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
                            "Cannot delete topic for read-only source: %s", s->name);

@@ -492,7 +492,7 @@ static int plan_aggregate(const eddy_catalog *c, const eddy_sql_query *q,
      * the projection; kname: the name each key item got. */
     cJSON **kitem = calloc(p.ngroup + 1, sizeof *kitem);
     char **kname = calloc(p.ngroup + 1, sizeof *kname);
-    char *bad_select = NULL; /* the first select item using a column outside GROUP BY */
+    eddy_buf bad_select = {0}; /* the select items using a column outside GROUP BY */
     uint32_t nexp = 0;
     for (uint32_t i = 0; i < q->nitems; i++)
         nexp += q->items[i].kind == EDDY_SQL_ITEM_EXPR ? 1 : from->schema->ncols;
@@ -525,11 +525,17 @@ static int plan_aggregate(const eddy_catalog *c, const eddy_sql_query *q,
             (rc = check_reserved(it, errstr, errstr_size)))
             break;
         const char *bad_before = p.bad;
+        p.bad = NULL;
         eddy_ast *r = rewrite(&p, it->expr);
         if ((rc = p.rc))
             break;
-        if (!bad_before && p.bad && !bad_select)
-            bad_select = ast_text(it->expr);
+        if (p.bad) {
+            char *t = ast_text(it->expr);
+            eddy_buf_printf(&bad_select, "%s%s", bad_select.len ? ", " : "", t);
+            free(t);
+        }
+        if (bad_before)
+            p.bad = bad_before;
         char buf[32];
         const char *name = item_name(it, &gen, buf, sizeof buf);
         int key = -1;
@@ -566,9 +572,10 @@ static int plan_aggregate(const eddy_catalog *c, const eddy_sql_query *q,
                          "clause.");
     if (rc == 0 && p.bad)
         rc = eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
-                         "Non-aggregate SELECT expression(s) not part of GROUP BY: %s",
-                         bad_select ? bad_select : p.bad);
-    free(bad_select);
+                         "Non-aggregate SELECT expression(s) not part of GROUP BY: %s\nEither "
+                         "add the column(s) to the GROUP BY or remove them from the SELECT.",
+                         bad_select.len ? eddy_buf_cstr(&bad_select) : p.bad);
+    eddy_buf_free(&bad_select);
     eddy_ast *having = NULL;
     if (rc == 0 && q->having) {
         having = rewrite(&p, q->having);
@@ -1546,6 +1553,16 @@ int eddy_plan_query(const eddy_catalog *c, const eddy_sql_query *q, const eddy_p
     eddy_source *from = eddy_plan_from(c, q, errstr, errstr_size);
     if (!from)
         return EDDY_ENOTFOUND;
+    if (q->emit == EDDY_SQL_EMIT_FINAL) {
+        if (!q->has_group_by || q->window.kind == EDDY_SQL_WINDOW_NONE)
+            return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                               "EMIT FINAL is only supported for windowed aggregations.");
+        /* refused rather than run as EMIT CHANGES: every update of a window would reach
+         * the sink where the user asked for one final result per window */
+        return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                           "EMIT FINAL is not supported yet: eddy emits every update of a "
+                           "window (EMIT CHANGES)");
+    }
     if (q->njoins)
         return plan_join(c, q, from, sink, out, result_node, errstr, errstr_size);
     if (q->has_group_by)

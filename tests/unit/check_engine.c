@@ -123,6 +123,12 @@ START_TEST(statement_errors)
                "VALUE_FORMAT='JSON');");
     exec_fails(e, "CREATE STREAM IN1 (ID INT KEY) WITH (KAFKA_TOPIC='in', VALUE_FORMAT='JSON');",
                "Cannot add stream 'IN1': A stream with the same name already exists");
+    /* drop_source.json #1; DROP names the kind it expects */
+    exec_fails(e, "DROP STREAM NOPE;", "Stream NOPE does not exist.");
+    exec_fails(e, "DROP TABLE NOPE;", "Table NOPE does not exist.");
+    exec_ok(e, "DROP TABLE IF EXISTS NOPE;");
+    exec_fails(e, "DROP TABLE IN1;",
+               "Incompatible data source type is STREAM, but statement was DROP TABLE");
     exec_fails(e, "CREATE STREAM OUT1 AS SELECT V FROM IN1;",
                "The query used to build `OUT1` must include the key column ID in its "
                "projection (eg, SELECT ID...).");
@@ -181,8 +187,20 @@ START_TEST(group_by_count)
     expect_records(e, "S2", "[{\"key\":0,\"value\":\"1\",\"timestamp\":0},"
                             "{\"key\":0,\"value\":\"2\",\"timestamp\":0},"
                             "{\"key\":100,\"value\":\"1\",\"timestamp\":0}]");
+    /* suppress.json #11; a windowed EMIT FINAL is refused until it is built, not run as
+     * EMIT CHANGES */
+    exec_fails(e, "CREATE TABLE S5 as SELECT id, count() FROM test group by id EMIT FINAL;",
+               "EMIT FINAL is only supported for windowed aggregations.");
+    exec_fails(e, "CREATE TABLE S5 as SELECT id, count() FROM test WINDOW TUMBLING (SIZE 1 "
+                  "MINUTE) group by id EMIT FINAL;",
+               "EMIT FINAL is not supported yet");
     exec_fails(e, "CREATE TABLE S3 as SELECT id, name, count() FROM test group by id;",
-               "Non-aggregate SELECT expression(s) not part of GROUP BY: NAME");
+               "Non-aggregate SELECT expression(s) not part of GROUP BY: NAME\nEither add the "
+               "column(s) to the GROUP BY or remove them from the SELECT.");
+    /* group-by.json #68: every offending item is listed, in SELECT order, as written */
+    exec_fails(e, "CREATE TABLE S4 as SELECT id, UCASE(name), value, count() FROM test "
+                  "group by id;",
+               "Non-aggregate SELECT expression(s) not part of GROUP BY: UCASE(NAME), VALUE\n");
     eddy_engine_destroy(e);
 }
 END_TEST
