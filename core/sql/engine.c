@@ -416,6 +416,11 @@ static int create_source(eddy_engine *e, const eddy_sql_stmt *st, char *errstr,
                              "Cannot add %s '%s': A %s with the same name already exists",
                              table ? "table" : "stream", s->name,
                              old->kind == EDDY_SOURCE_TABLE ? "table" : "stream");
+        else if (old && (old->read_only || s->read_only))
+            rc = eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                             "Cannot add %s '%s': CREATE OR REPLACE is not supported on "
+                             "source %ss.", table ? "table" : "stream", s->name,
+                             table ? "table" : "stream");
         else if (old)
             eddy_catalog_remove(e->catalog, s->name);
     }

@@ -1563,6 +1563,9 @@ int eddy_plan_query(const eddy_catalog *c, const eddy_sql_query *q, const eddy_p
                            "EMIT FINAL is not supported yet: eddy emits every update of a "
                            "window (EMIT CHANGES)");
     }
+    if (q->has_partition_by && q->npartition_by == 0) /* PARTITION BY () */
+        return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                           "PARTITION BY requires at least one expression");
     if (q->njoins)
         return plan_join(c, q, from, sink, out, result_node, errstr, errstr_size);
     if (q->has_group_by)

@@ -123,6 +123,20 @@ START_TEST(statement_errors)
                "VALUE_FORMAT='JSON');");
     exec_fails(e, "CREATE STREAM IN1 (ID INT KEY) WITH (KAFKA_TOPIC='in', VALUE_FORMAT='JSON');",
                "Cannot add stream 'IN1': A stream with the same name already exists");
+    /* source-stream.json #3/#4: a source stream (read-only) is neither replaced nor a
+     * replacement; a plain stream is */
+    exec_ok(e, "CREATE SOURCE STREAM SRC1 (ID INT KEY, V STRING) WITH (KAFKA_TOPIC='s1', "
+               "VALUE_FORMAT='JSON');");
+    exec_fails(e, "CREATE OR REPLACE STREAM SRC1 (ID INT KEY, V STRING) WITH "
+                  "(KAFKA_TOPIC='s1', VALUE_FORMAT='JSON');",
+               "Cannot add stream 'SRC1': CREATE OR REPLACE is not supported on source "
+               "streams.");
+    exec_fails(e, "CREATE OR REPLACE SOURCE STREAM IN1 (ID INT KEY, V STRING) WITH "
+                  "(KAFKA_TOPIC='in', VALUE_FORMAT='JSON');",
+               "Cannot add stream 'IN1': CREATE OR REPLACE is not supported on source "
+               "streams.");
+    exec_ok(e, "CREATE OR REPLACE STREAM IN1 (ID INT KEY, V STRING) WITH (KAFKA_TOPIC='in', "
+               "VALUE_FORMAT='JSON');");
     /* drop_source.json #1; DROP names the kind it expects */
     exec_fails(e, "DROP STREAM NOPE;", "Stream NOPE does not exist.");
     exec_fails(e, "DROP TABLE NOPE;", "Table NOPE does not exist.");
@@ -166,6 +180,8 @@ START_TEST(partition_by)
     produce(e, "input", "-10", "{\"NAME\": \"bob\"}", 5);
     expect_records(e, "OUTPUT",
                    "[{\"key\":10,\"value\":{\"NAME\":\"bob\",\"ID\":-10},\"timestamp\":5}]");
+    exec_fails(e, "CREATE STREAM O3 AS select ID, NAME from INPUT partition by ();",
+               "PARTITION BY requires at least one expression"); /* partition-by.json #52 */
     exec_fails(e, "CREATE STREAM O2 AS select NAME from INPUT partition by ABS(ID);",
                "must include the partitioning expression ABS(ID) in its projection");
     eddy_engine_destroy(e);
