@@ -111,6 +111,21 @@ static int check_reserved(const eddy_sql_select_item *it, char *errstr, size_t e
     return 0;
 }
 
+/* check_reserved for a join's projection, where ksqlDB words a qualified column aliased to a
+ * reserved name (`L.ROWTIME AS ROWTIME`) as a reserved column in the select. */
+static int check_reserved_join(const eddy_sql_select_item *it, char *errstr,
+                               size_t errstr_size)
+{
+    bool qualified = it->expr->kind == EDDY_AST_COLUMN && it->expr->qualifier;
+    if (!qualified)
+        return check_reserved(it, errstr, errstr_size);
+    if (it->alias && eddy_sql_reserved_column(it->alias))
+        return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                           "Reserved column name in select: `%s`. Please remove or alias the "
+                           "column.", it->alias);
+    return 0;
+}
+
 /* Appends "expr AS `name`" to `arr`. */
 static void add_item(cJSON *arr, const eddy_ast *expr, const char *name)
 {
@@ -1157,8 +1172,7 @@ static int join_partitioned(joinplan *j, const eddy_sql_query *q, const eddy_pla
                              "a join with PARTITION BY and * is not supported yet");
             break;
         }
-        bool qualified = it->expr->kind == EDDY_AST_COLUMN && it->expr->qualifier;
-        if (!qualified && (rc = check_reserved(it, j->errstr, j->errstr_size)))
+        if ((rc = check_reserved_join(it, j->errstr, j->errstr_size)))
             break;
         eddy_ast *r = jrewrite(j, it->expr);
         if ((rc = j->rc))
@@ -1362,15 +1376,15 @@ static int plan_join(const eddy_catalog *c, const eddy_sql_query *q, const eddy_
                                  it->qualifier);
             continue;
         }
-        bool qualified = it->expr->kind == EDDY_AST_COLUMN && it->expr->qualifier;
-        if (!qualified && (rc = check_reserved(it, errstr, errstr_size)))
+        if ((rc = check_reserved_join(it, errstr, errstr_size)))
             break;
         eddy_ast *r = jrewrite(&j, it->expr);
         if ((rc = j.rc))
             break;
         char buf[32];
         const char *name = it->alias;
-        if (!name && qualified && strcmp(it->expr->name, "ROWTIME") == 0)
+        if (!name && it->expr->kind == EDDY_AST_COLUMN && it->expr->qualifier &&
+            strcmp(it->expr->name, "ROWTIME") == 0)
             name = r->name; /* S.ROWTIME -> S_ROWTIME */
         if (!name && it->expr->kind == EDDY_AST_COLUMN && r != it->expr &&
             sources_with(&j, it->expr->name) > 1)

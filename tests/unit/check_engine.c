@@ -379,6 +379,10 @@ START_TEST(stream_stream_join_compaction)
     eddy_engine *e = engine();
     exec_ok(e, "CREATE STREAM A (ID INT KEY, X INT) WITH (kafka_topic='a', value_format='JSON');");
     exec_ok(e, "CREATE STREAM B (ID INT KEY, Y INT) WITH (kafka_topic='b', value_format='JSON');");
+    /* elements.json #38: a qualified column aliased to a reserved name */
+    exec_fails(e, "CREATE STREAM J0 AS SELECT A.ID, A.ROWTIME AS ROWTIME, X FROM A JOIN B "
+                  "WITHIN 1 SECOND ON A.ID = B.ID;",
+               "Reserved column name in select: `ROWTIME`. Please remove or alias the column.");
     exec_ok(e, "CREATE STREAM J AS SELECT A.ID, X, Y FROM A JOIN B WITHIN 1 SECOND GRACE PERIOD "
                "0 SECONDS ON A.ID = B.ID;");
     enum { N = 1000 };
