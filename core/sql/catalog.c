@@ -109,6 +109,9 @@ int eddy_catalog_format_json(const eddy_catalog *c, eddy_buf *out)
         eddy_buf_free(&schema);
         cJSON_AddStringToObject(o, "keyFormat", s->key_format);
         cJSON_AddStringToObject(o, "valueFormat", s->value_format);
+        if (s->wrap_single == 0) /* WRAP_SINGLE_VALUE=false, as ksqlDB lists it */
+            cJSON_AddItemToObject(o, "valueFeatures",
+                                  cJSON_CreateStringArray((const char *[]){"UNWRAP_SINGLES"}, 1));
         cJSON_AddStringToObject(o, "topic", s->topic);
         cJSON_AddItemToArray(arr, o);
     }

@@ -754,8 +754,44 @@ static const qtype *unwrap(const qtype *t, const eddy_json *v)
     return t;
 }
 
+/* The member of `obj` for field `name` as ksqlDB's JSON deserializer finds it: the exact key,
+ * else a key that upper-cased is the name. NULL when absent (read as a null field). */
+static const eddy_json *ksql_json_field(const eddy_json *obj, const char *name)
+{
+    const eddy_json *m = eddy_json_get(obj, name);
+    if (m)
+        return m;
+    size_t n = strlen(name);
+    for (m = obj->child; m; m = m->next) {
+        size_t i = 0;
+        while (i < n && m->key[i] && toupper((unsigned char)m->key[i]) == name[i])
+            i++;
+        if (i == n && m->key[n] == '\0')
+            return m;
+    }
+    return NULL;
+}
+
+/* With the struct's schema known, ksqlDB's harness reads the expected object through the
+ * topic's deserializer: each field is looked up as ksql_json_field does, a missing field is
+ * null, and members that name no field are dropped. The actual object is eddy's own output:
+ * it must hold no member outside the schema. Without a schema (or for maps) the objects must
+ * have the same members. */
 static bool objects_equal(const eddy_json *e, const eddy_json *a, const qtype *t)
 {
+    if (t && t->kind == T_STRUCT) {
+        for (const eddy_json *m = a->child; m; m = m->next) {
+            const qtype *f = t->fields;
+            while (f && strcmp(f->name, m->key) != 0)
+                f = f->next;
+            if (!f)
+                return false;
+        }
+        for (const qtype *f = t->fields; f; f = f->next)
+            if (!values_equal(ksql_json_field(e, f->name), eddy_json_get(a, f->name), f))
+                return false;
+        return true;
+    }
     if (e->count != a->count) /* struct field counts must match */
         return false;
     for (const eddy_json *m = e->child; m; m = m->next) {
@@ -848,14 +884,16 @@ static void describe(eddy_buf *b, const eddy_qtt_record *e)
 }
 
 bool eddy_qtt_compare_records(const eddy_qtt_record *expected, size_t nexpected,
-                              const eddy_json *actual, const char *schema, char *why,
-                              size_t why_size)
+                              const eddy_json *actual, const char *schema, bool unwrapped,
+                              char *why, size_t why_size)
 {
     const char *topic = nexpected ? expected[0].topic : "?";
     size_t nactual = actual && actual->type == EDDY_JSON_ARRAY ? actual->count : 0;
     eddy_arena *arena = eddy_arena_new(0);
     qtype *kt, *vt;
     parse_schema(arena, schema, &kt, &vt);
+    if (unwrapped && vt && vt->nfields == 1)
+        vt = vt->fields; /* the value is its one column's */
     eddy_buf b = {0};
     bool ok = true;
     const eddy_json *a = nactual ? actual->child : NULL;
@@ -1095,9 +1133,12 @@ static bool exception_matches(const eddy_qtt_run *r, const char *msg)
     return !r->exception_message || strstr(msg, r->exception_message) != NULL;
 }
 
-/* The schema of the source that writes `topic` (NULL when unknown): owned by `doc`. */
-static const char *schema_for_topic(eddy_engine *e, const char *topic, eddy_json_doc **doc)
+/* The schema of the source that writes `topic` (NULL when unknown): owned by `doc`;
+ * *unwrapped tells whether its value is an unwrapped single column. */
+static const char *schema_for_topic(eddy_engine *e, const char *topic, eddy_json_doc **doc,
+                                    bool *unwrapped)
 {
+    *unwrapped = false;
     eddy_buf b = {0};
     const char *schema = NULL;
     if (eddy_engine_sources(e, &b) == 0 &&
@@ -1106,8 +1147,13 @@ static const char *schema_for_topic(eddy_engine *e, const char *topic, eddy_json
         for (const eddy_json *s = root->type == EDDY_JSON_ARRAY ? root->child : NULL; s && !schema;
              s = s->next) {
             const char *t = eddy_json_string(eddy_json_get(s, "topic"));
-            if (t && strcmp(t, topic) == 0)
+            if (t && strcmp(t, topic) == 0) {
                 schema = eddy_json_string(eddy_json_get(s, "schema"));
+                const eddy_json *f = eddy_json_get(s, "valueFeatures");
+                for (f = f && f->type == EDDY_JSON_ARRAY ? f->child : NULL; f; f = f->next)
+                    *unwrapped |= f->type == EDDY_JSON_STRING &&
+                                  strcmp(f->str, "UNWRAP_SINGLES") == 0;
+            }
         }
     }
     eddy_buf_free(&b);
@@ -1146,10 +1192,11 @@ static void check_outputs(eddy_engine *e, const eddy_qtt_run *r, eddy_qtt_result
             set_result(res, EDDY_QTT_FAIL, EDDY_QTT_STAGE_OUTPUT,
                        "topic '%s': the engine wrote invalid JSON: %s", topic, err);
         if (res->status == EDDY_QTT_PASS) {
-            const char *schema = schema_for_topic(e, topic, &sources);
+            bool unwrapped;
+            const char *schema = schema_for_topic(e, topic, &sources, &unwrapped);
             char why[sizeof res->reason];
-            if (!eddy_qtt_compare_records(group, n, eddy_json_doc_root(actual), schema, why,
-                                          sizeof why))
+            if (!eddy_qtt_compare_records(group, n, eddy_json_doc_root(actual), schema,
+                                          unwrapped, why, sizeof why))
                 set_result(res, EDDY_QTT_FAIL, EDDY_QTT_STAGE_OUTPUT, "%s", why);
         }
         eddy_json_doc_destroy(actual);

@@ -74,12 +74,15 @@ bool eddy_qtt_skip_reason(const eddy_qtt_run *r, char *why, size_t why_size);
  * {key, value, timestamp, headers, window} objects, as eddy_engine_topic_records writes it)
  * in order and in count. `schema` is the output source's schema as ksqlDB prints it
  * ("ID STRING KEY, DEC DECIMAL(6,4)"), or NULL when unknown; it tells DECIMAL (exact, scale
- * included, see eddy_qtt_values_equal) from DOUBLE (within 1e-6). Returns true when they
- * match; else writes the first difference (record index, field, expected vs actual) into
- * `why`. */
+ * included, see eddy_qtt_values_equal) from DOUBLE (within 1e-6); with it, a struct (the
+ * value, a multi-column key, a STRUCT column) is read as ksqlDB's harness reads the expected
+ * one through the topic's deserializer: fields found by exact or upper-cased name, missing
+ * ones null, unknown members dropped. `unwrapped`: the value is a single column written
+ * without its wrapping object (WRAP_SINGLE_VALUE=false). Returns true when they match; else
+ * writes the first difference (record index, field, expected vs actual) into `why`. */
 bool eddy_qtt_compare_records(const eddy_qtt_record *expected, size_t nexpected,
-                              const eddy_json *actual, const char *schema, char *why,
-                              size_t why_size);
+                              const eddy_json *actual, const char *schema, bool unwrapped,
+                              char *why, size_t why_size);
 
 /* Compares two JSON values as the records' keys and values are compared. `type` is a ksqlDB
  * type ("DECIMAL(4,2)", "STRUCT<A DOUBLE>") or NULL when unknown. Rules:
