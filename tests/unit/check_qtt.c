@@ -471,6 +471,16 @@ START_TEST(expected_exception)
     eddy_qtt_runs_free(r, 1);
     eddy_json_doc_destroy(d);
 
+    /* positions count the lines of the statements before, as in ksqlDB's harness (one
+     * script): the third statement's syntax error is on line 4, after a two-line one */
+    r = one_run("{\"name\": \"x\", \"statements\": [\"SET 'a'='b';\","
+                " \"SET 'c'=\\n'd';\", \"SELECT FROM;\"],"
+                " \"expectedException\": {\"type\": \"T\", \"message\": \"line 4:8:\"}}", &d);
+    eddy_qtt_run_case(r, &res);
+    ck_assert_msg(res.status == EDDY_QTT_PASS, "%s", res.reason);
+    eddy_qtt_runs_free(r, 1);
+    eddy_json_doc_destroy(d);
+
     /* no exception expected: the rejection is the failure */
     r = one_run("{\"name\": \"x\", \"statements\": [\"THIS IS NOT SQL AT ALL;\"]}", &d);
     eddy_qtt_run_case(r, &res);
