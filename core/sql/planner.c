@@ -725,8 +725,9 @@ static int column_side(joinplan *j, const eddy_ast *col)
             continue;
         if (found >= 0) {
             j->rc = eddy_seterr(j->errstr, j->errstr_size, EDDY_EINVAL,
-                                "Column '%s' is ambiguous. Could be %s.%s or %s.%s.", col->name,
-                                j->alias[found], col->name, j->alias[k], col->name);
+                                "Line: %d, Col: %d: Column '%s' is ambiguous. Could be %s.%s or "
+                                "%s.%s.", col->line, col->col, col->name, j->alias[found],
+                                col->name, j->alias[k], col->name);
             return -1;
         }
         found = (int)k;
@@ -850,9 +851,9 @@ static unsigned join_sides(joinplan *j, const eddy_ast *a)
         int side = column_side(j, a);
         if (side < 0) {
             if (strstr(j->errstr, "cannot be resolved"))
-                eddy_seterr(j->errstr, j->errstr_size, j->rc, "JOIN ON column '%s%s%s' cannot "
-                            "be resolved.", a->qualifier ? a->qualifier : "",
-                            a->qualifier ? "." : "", a->name);
+                eddy_seterr(j->errstr, j->errstr_size, j->rc, "Line: %d, Col: %d: JOIN ON "
+                            "column '%s%s%s' cannot be resolved.", a->line, a->col,
+                            a->qualifier ? a->qualifier : "", a->qualifier ? "." : "", a->name);
             return 0;
         }
         return 1u << side;

@@ -60,6 +60,15 @@ expect_exit 0 "$EDDY" explain "$EDDY_SOURCE_DIR/pipelines/ratings.sql" --dot
 printf 'CREATE STREAM S (A INT) WITH (KAFKA_TOPIC=%s, VALUE_FORMAT=%s);\nSELEC A FROM S;\n' "'s'" "'JSON'" > "$dir/bad.sql"
 expect_exit 2 "$EDDY" explain "$dir/bad.sql"
 grep -q "bad.sql:2:1: Syntax Error" "$dir/stderr"
+# a planning error deep in a file names the file's line and column, not the statement's
+printf '%s\n%s\n\n  %s\n' \
+    "CREATE STREAM I (K STRING KEY, ID INT) WITH (KAFKA_TOPIC='i', VALUE_FORMAT='JSON');" \
+    "CREATE STREAM J (K STRING KEY, ID INT) WITH (KAFKA_TOPIC='j', VALUE_FORMAT='JSON');" \
+    "CREATE STREAM O AS SELECT I.K, ID FROM I JOIN J WITHIN 1 SECOND ON I.K = J.K;" \
+    > "$dir/ambiguous.sql"
+expect_exit 2 "$EDDY" explain "$dir/ambiguous.sql"
+grep -qF "ambiguous.sql:4:3: Line: 4, Col: 34: Column 'ID' is ambiguous. Could be I.ID or J.ID." \
+    "$dir/stderr"
 
 # plugins: the eight built-ins, and one's configuration.
 expect_exit 0 "$EDDY" plugins
