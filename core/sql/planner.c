@@ -203,25 +203,23 @@ static int project_keyed(const eddy_sql_query *q, const eddy_source *from,
         }
         add_item(key >= 0 ? keys : values, it->expr, name);
     }
-    /* Every key column must be selected; ksqlDB lists the missing ones. */
+    /* Every key column must be selected; when one is not, ksqlDB lists them all
+     * (multi-col-keys.json #11: "the key columns K and K2" with K selected). */
     eddy_buf list = {0}, eg = {0};
-    uint32_t missing = 0, seen = 0;
+    uint32_t missing = 0;
     for (uint32_t k = 0; k < in->nkey; k++)
         missing += !key_seen[k];
     for (uint32_t k = 0; k < in->nkey; k++) {
-        if (key_seen[k])
-            continue;
-        seen++;
-        eddy_buf_printf(&list, "%s%s", seen == 1 ? "" : seen == missing ? " and " : ", ",
+        eddy_buf_printf(&list, "%s%s", k == 0 ? "" : k + 1 == in->nkey ? " and " : ", ",
                         in->cols[k].name);
-        eddy_buf_printf(&eg, "%s%s", seen == 1 ? "" : ", ", in->cols[k].name);
+        eddy_buf_printf(&eg, "%s%s", k == 0 ? "" : ", ", in->cols[k].name);
     }
     int rc = 0;
     if (missing)
         rc = eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
                          "Key missing from projection (ie, SELECT).\nThe query used to build "
                          "`%s` must include the key column%s %s in its projection (eg, SELECT "
-                         "%s...).", sink->name, missing > 1 ? "s" : "", eddy_buf_cstr(&list),
+                         "%s...).", sink->name, in->nkey > 1 ? "s" : "", eddy_buf_cstr(&list),
                          eddy_buf_cstr(&eg));
     eddy_buf_free(&list);
     eddy_buf_free(&eg);
@@ -247,6 +245,16 @@ static int project_partitioned(const eddy_sql_query *q, const eddy_source *from,
         eddy_buf_free(&b);
     }
     int rc = 0;
+    for (uint32_t k = 0; k < np && rc == 0; k++) {
+        /* PARTITION BY applies to the input: a select alias is not a column there */
+        const eddy_ast *pe = q->partition_by[k];
+        if (pe->kind == EDDY_AST_COLUMN && !eddy_sql_reserved_column(pe->name) &&
+            eddy_schema_find(in, pe->name) < 0)
+            rc = eddy_seterr(errstr, errstr_size, EDDY_ENOTFOUND,
+                             "PARTITION BY column '%s' cannot be resolved. '%s' must be a "
+                             "column in the source schema since PARTITION BY is applied on the "
+                             "input.", pe->name, pe->name);
+    }
     bool star = false;
     for (uint32_t i = 0; i < q->nitems && rc == 0; i++) {
         const eddy_sql_select_item *it = &q->items[i];
@@ -459,6 +467,35 @@ static const char *window_name(eddy_sql_window_kind k)
                                           : "NONE";
 }
 
+/* The first aggregate function called in `a`, or NULL. */
+static const char *find_aggregate(const eddy_ast *a)
+{
+    if (!a)
+        return NULL;
+    if (a->kind == EDDY_AST_FUNC && is_aggregate(a->name))
+        return a->name;
+    for (uint32_t i = 0; i < a->nkids; i++) {
+        const char *n = find_aggregate(a->kids[i]);
+        if (n)
+            return n;
+    }
+    return NULL;
+}
+
+/* Whether two GROUP BY expressions are the same: the same text, or the same column of the
+ * one source, named with or without its qualifier (`DATA` and `TEST.DATA`). */
+static bool same_grouping(const eddy_sql_query *q, const eddy_ast *x, const char *xtext,
+                          const eddy_ast *y, const char *ytext)
+{
+    if (strcmp(xtext, ytext) == 0)
+        return true;
+    if (x->kind != EDDY_AST_COLUMN || y->kind != EDDY_AST_COLUMN || strcmp(x->name, y->name))
+        return false;
+    const char *src = q->from.alias ? q->from.alias : q->from.name;
+    return (!x->qualifier || strcmp(x->qualifier, src) == 0) &&
+           (!y->qualifier || strcmp(y->qualifier, src) == 0);
+}
+
 static int plan_aggregate(const eddy_catalog *c, const eddy_sql_query *q,
                           const eddy_source *from, const eddy_plan_sink *sink, eddy_graph **out,
                           int *result_node, char *errstr, size_t errstr_size)
@@ -477,6 +514,19 @@ static int plan_aggregate(const eddy_catalog *c, const eddy_sql_query *q,
     for (uint32_t g = 0; g < p.ngroup && rc == 0; g++) {
         const eddy_ast *ge = q->group_by[g];
         p.gtext[g] = ast_text(ge);
+        const char *agg = find_aggregate(ge);
+        if (agg) {
+            rc = eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                             "GROUP BY does not support aggregate functions: %s is an "
+                             "aggregate function.", agg);
+            break;
+        }
+        for (uint32_t h = 0; h < g && rc == 0; h++)
+            if (same_grouping(q, q->group_by[h], p.gtext[h], ge, p.gtext[g]))
+                rc = eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                                 "Duplicate GROUP BY expression: %s", p.gtext[g]);
+        if (rc)
+            break;
         /* A key is named after its column (or dereferenced field); an expression after the
          * select item that computes it, else KSQL_COL_<n>. */
         const char *name = ge->kind == EDDY_AST_COLUMN || ge->kind == EDDY_AST_DEREF ? ge->name

@@ -137,6 +137,12 @@ START_TEST(statement_errors)
                "streams.");
     exec_ok(e, "CREATE OR REPLACE STREAM IN1 (ID INT KEY, V STRING) WITH (KAFKA_TOPIC='in', "
                "VALUE_FORMAT='JSON');");
+    /* multi-col-keys.json #11: with one key column missing, all are listed */
+    exec_ok(e, "CREATE STREAM MK (K1 INT KEY, K2 INT KEY, V INT) WITH (KAFKA_TOPIC='mk', "
+               "FORMAT='JSON');");
+    exec_fails(e, "CREATE STREAM MK2 AS SELECT K1, V FROM MK;",
+               "The query used to build `MK2` must include the key columns K1 and K2 in its "
+               "projection (eg, SELECT K1, K2...).");
     /* drop_source.json #1; DROP names the kind it expects */
     exec_fails(e, "DROP STREAM NOPE;", "Stream NOPE does not exist.");
     exec_fails(e, "DROP TABLE NOPE;", "Table NOPE does not exist.");
@@ -180,6 +186,9 @@ START_TEST(partition_by)
     produce(e, "input", "-10", "{\"NAME\": \"bob\"}", 5);
     expect_records(e, "OUTPUT",
                    "[{\"key\":10,\"value\":{\"NAME\":\"bob\",\"ID\":-10},\"timestamp\":5}]");
+    exec_fails(e, "CREATE STREAM O4 AS select ID, NAME AS N2 from INPUT partition by N2;",
+               "PARTITION BY column 'N2' cannot be resolved. 'N2' must be a column in the "
+               "source schema since PARTITION BY is applied on the input.");
     exec_fails(e, "CREATE STREAM O3 AS select ID, NAME from INPUT partition by ();",
                "PARTITION BY requires at least one expression"); /* partition-by.json #52 */
     exec_fails(e, "CREATE STREAM O2 AS select NAME from INPUT partition by ABS(ID);",
@@ -203,6 +212,11 @@ START_TEST(group_by_count)
     expect_records(e, "S2", "[{\"key\":0,\"value\":\"1\",\"timestamp\":0},"
                             "{\"key\":0,\"value\":\"2\",\"timestamp\":0},"
                             "{\"key\":100,\"value\":\"1\",\"timestamp\":0}]");
+    /* group-by.json #80 and #46 */
+    exec_fails(e, "CREATE TABLE S6 as SELECT count() FROM test group by 1 + SUM(value);",
+               "GROUP BY does not support aggregate functions: SUM is an aggregate function.");
+    exec_fails(e, "CREATE TABLE S6 as SELECT count() FROM test group by name, test.name;",
+               "Duplicate GROUP BY expression: TEST.NAME");
     /* suppress.json #11; a windowed EMIT FINAL is refused until it is built, not run as
      * EMIT CHANGES */
     exec_fails(e, "CREATE TABLE S5 as SELECT id, count() FROM test group by id EMIT FINAL;",
