@@ -452,46 +452,51 @@ static int group_key(eddy_op *op, state *st, const eddy_record *r, eddy_arena *a
 }
 
 /* A table update: the key's previous row leaves its group, the new one (unless a delete)
- * joins its group; each touched group emits its updated row. */
+ * joins its group; each touched group emits its updated row. When the row stays in the same
+ * group, the group emits once, after both (as Kafka Streams forwards an update whose group
+ * key did not change as one change: collect-list.json "collect_list int table"). */
 static int table_update(eddy_op *op, state *st, eddy_batch *out, const eddy_record *r,
                         char *why, size_t n)
 {
     struct prev *p = prev_slot(st, r->cols);
     if (!p)
         return EDDY_ENOMEM;
-    eddy_value kv[64];
+    eddy_value kv[64], old_kv[64];
     int rc = 0;
+    entry *old_e = NULL;
     if (p->cols) {
         eddy_record old = *r;
         old.cols = p->cols;
         old.flags = 0;
-        int g = group_key(op, st, &old, out->arena, kv, why, n);
+        int g = group_key(op, st, &old, out->arena, old_kv, why, n);
         if (g < 0)
             return g;
         if (g > 0) {
-            entry *e = lookup(st, key_hash(st, kv), kv, 0, 0, true, why, n);
-            if (!e)
+            old_e = lookup(st, key_hash(st, old_kv), old_kv, 0, 0, true, why, n);
+            if (!old_e)
                 return why[0] ? EDDY_EFUNC : EDDY_ENOMEM;
             for (int i = 0; i < st->naggs && rc == 0; i++) {
-                eddy_value acc = e->acc[i];
+                eddy_value acc = old_e->acc[i];
                 rc = eddy_api->agg_undo(st->aggs[i], &old, out->arena, &acc, why, n);
                 if (rc == 0)
-                    rc = eddy_api->value_copy(st->store, &acc, &e->acc[i]);
+                    rc = eddy_api->value_copy(st->store, &acc, &old_e->acc[i]);
             }
-            if (rc == 0)
-                rc = emit_row(st, out, e, r, false, why, n);
         }
     }
-    if (rc || (r->flags & EDDY_REC_TOMBSTONE)) {
-        if (rc == 0)
-            p->cols = NULL; /* deleted: the key keeps its (now empty) slot */
+    if (rc)
         return rc;
-    }
-    int g = group_key(op, st, r, out->arena, kv, why, n);
+    bool deleted = r->flags & EDDY_REC_TOMBSTONE;
+    int g = deleted ? 0 : group_key(op, st, r, out->arena, kv, why, n);
     if (g < 0)
         return g;
+    bool same_group = old_e && g > 0;
+    for (int i = 0; same_group && i < st->nkeys; i++)
+        same_group = eddy_api->value_equal(&old_kv[i], &kv[i]);
+    if (old_e && !same_group && (rc = emit_row(st, out, old_e, r, false, why, n)))
+        return rc;
     if (g == 0) {
-        /* A NULL group key: the row is in no group, so a later update has nothing to undo. */
+        /* deleted, or a NULL group key: the row is in no group, so a later update has
+         * nothing to undo (the key keeps its, now empty, slot) */
         p->cols = NULL;
         return 0;
     }

@@ -235,6 +235,31 @@ START_TEST(group_by_count)
 }
 END_TEST
 
+/* An aggregate over a table: an update that moves a row to another group emits both groups
+ * (the old one first, count.json #2: bob 1, bob 0, john 1), one that keeps it in its group
+ * emits that group once, after both the undo and the add (collect-list.json #8: [0] then
+ * [100], never the intermediate []); a delete emits its group without the row. */
+START_TEST(table_aggregate_updates)
+{
+    eddy_engine *e = engine();
+    exec_ok(e, "CREATE TABLE T (ID BIGINT PRIMARY KEY, NAME STRING, V INT) WITH "
+               "(kafka_topic='t', value_format='JSON');");
+    exec_ok(e, "CREATE TABLE BY_NAME AS SELECT NAME, COUNT(*) AS C, COLLECT_LIST(V) AS L FROM T "
+               "GROUP BY NAME;");
+    produce(e, "t", "0", "{\"NAME\": \"bob\", \"V\": 0}", 1);
+    produce(e, "t", "0", "{\"NAME\": \"bob\", \"V\": 100}", 2);
+    produce(e, "t", "0", "{\"NAME\": \"john\", \"V\": 7}", 3);
+    produce(e, "t", "0", NULL, 4);
+    expect_records(e, "BY_NAME",
+                   "[{\"key\":\"bob\",\"value\":{\"C\":1,\"L\":[0]},\"timestamp\":1},"
+                   "{\"key\":\"bob\",\"value\":{\"C\":1,\"L\":[100]},\"timestamp\":2},"
+                   "{\"key\":\"bob\",\"value\":{\"C\":0,\"L\":[]},\"timestamp\":3},"
+                   "{\"key\":\"john\",\"value\":{\"C\":1,\"L\":[7]},\"timestamp\":3},"
+                   "{\"key\":\"john\",\"value\":{\"C\":0,\"L\":[]},\"timestamp\":4}]");
+    eddy_engine_destroy(e);
+}
+END_TEST
+
 /* query-validation/tumbling-windows.json #0: MAX per 30 s window with a 1 minute grace;
  * records whose window closed (stream time >= end + grace) are dropped. */
 START_TEST(tumbling_window_max)
@@ -572,6 +597,7 @@ static Suite *suite(void)
     tcase_add_test(tc, statement_errors);
     tcase_add_test(tc, partition_by);
     tcase_add_test(tc, group_by_count);
+    tcase_add_test(tc, table_aggregate_updates);
     tcase_add_test(tc, tumbling_window_max);
     tcase_add_test(tc, stream_table_join);
     tcase_add_test(tc, stream_stream_left_join);
