@@ -12,7 +12,8 @@ EDDY_PLUGIN_API;
 static const eddy_config_prop filter_config[] = {
     {"where", EDDY_CONF_EXPR, NULL, EDDY_CONF_REQUIRED, NULL,
      "A BOOLEAN expression over the input's columns (and ROWTIME, ROWPARTITION, ROWOFFSET); "
-     "a record is kept when it is TRUE (NULL and FALSE drop it)."},
+     "a record is kept when it is TRUE (NULL and FALSE drop it). On a stream, a record with "
+     "no value (null) is dropped, as ksqlDB's WHERE drops it."},
     {"table", EDDY_CONF_BOOL, "false", 0, NULL,
      "The input is a table's changelog (ksqlDB's table filter, HAVING): a row the predicate "
      "rejects becomes a delete (tombstone) of its key if the key was in the result, and "
@@ -71,9 +72,12 @@ static int filter_process(eddy_op *op, void *state, int port, eddy_batch *in)
     for (uint32_t i = 0; i < in->n; i++) {
         const eddy_record *rec = &in->recs[i];
         why[0] = '\0';
-        /* A delete passes through: the key is gone whatever the predicate says. */
+        /* A table's delete passes through (the key is gone whatever the predicate says); a
+         * stream's null value is dropped, as ksqlDB's WHERE drops it (null.json). */
         int keep = 1;
-        if (!(rec->flags & EDDY_REC_TOMBSTONE)) {
+        if (rec->flags & EDDY_REC_TOMBSTONE) {
+            keep = st->table;
+        } else {
             /* Temporaries of the evaluation go into the output's arena. */
             keep = pu_eval_predicate(eddy_api, op, st->where, rec, out->arena, why, sizeof why);
             if (keep < 0) {

@@ -235,6 +235,24 @@ START_TEST(group_by_count)
 }
 END_TEST
 
+/* null.json #1: a stream's null value passes a projection as a null row but no WHERE, even
+ * one that holds for NULL columns. */
+START_TEST(stream_null_value_where)
+{
+    eddy_engine *e = engine();
+    exec_ok(e, "CREATE STREAM I (ID INT KEY, NAME STRING) WITH (kafka_topic='i', "
+               "value_format='JSON');");
+    exec_ok(e, "CREATE STREAM W AS SELECT * FROM I WHERE NAME IS NULL;");
+    exec_ok(e, "CREATE STREAM P AS SELECT * FROM I;");
+    produce(e, "i", "1", NULL, 1);
+    produce(e, "i", "2", "{\"NAME\": null}", 2);
+    expect_records(e, "W", "[{\"key\":2,\"value\":{\"NAME\":null},\"timestamp\":2}]");
+    expect_records(e, "P", "[{\"key\":1,\"value\":null,\"timestamp\":1},"
+                           "{\"key\":2,\"value\":{\"NAME\":null},\"timestamp\":2}]");
+    eddy_engine_destroy(e);
+}
+END_TEST
+
 /* An aggregate over a table: an update that moves a row to another group emits both groups
  * (the old one first, count.json #2: bob 1, bob 0, john 1), one that keeps it in its group
  * emits that group once, after both the undo and the add (collect-list.json #8: [0] then
@@ -598,6 +616,7 @@ static Suite *suite(void)
     tcase_add_test(tc, partition_by);
     tcase_add_test(tc, group_by_count);
     tcase_add_test(tc, table_aggregate_updates);
+    tcase_add_test(tc, stream_null_value_where);
     tcase_add_test(tc, tumbling_window_max);
     tcase_add_test(tc, stream_table_join);
     tcase_add_test(tc, stream_stream_left_join);
