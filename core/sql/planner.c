@@ -157,6 +157,48 @@ static bool star_matches(const eddy_sql_select_item *it, const eddy_source *from
 }
 
 /* Without PARTITION BY: the input's key columns stay the key; each must be selected. */
+/* The type of a column or of a field reached through `->` from one; NULL when unknown. */
+static const eddy_type *deref_type(const eddy_schema *in, const eddy_ast *a)
+{
+    if (a->kind == EDDY_AST_COLUMN) {
+        int k = eddy_schema_find(in, a->name);
+        return k < 0 ? NULL : in->cols[k].type;
+    }
+    if (a->kind != EDDY_AST_DEREF || a->nkids != 1)
+        return NULL;
+    const eddy_type *t = deref_type(in, a->kids[0]);
+    for (uint32_t i = 0; t && t->id == EDDY_TYPE_STRUCT && i < t->nfields; i++)
+        if (strcmp(t->fields[i].name, a->name) == 0)
+            return t->fields[i].type;
+    return NULL;
+}
+
+/* `expr->*`: one value column per field of the struct, named after the field. */
+static int add_struct_fields(const eddy_sql_select_item *it, const eddy_schema *in,
+                             cJSON *values, char *errstr, size_t errstr_size)
+{
+    const eddy_type *t = deref_type(in, it->expr);
+    eddy_buf b = {0};
+    eddy_ast_format(it->expr, &b);
+    int rc = 0;
+    if (!t || t->id != EDDY_TYPE_STRUCT)
+        rc = eddy_seterr(errstr, errstr_size, EDDY_ETYPE,
+                         "%s->* needs a STRUCT column or field: %s is %s", eddy_buf_cstr(&b),
+                         eddy_buf_cstr(&b), t ? "not a STRUCT" : "unknown");
+    for (uint32_t i = 0; rc == 0 && i < t->nfields; i++) {
+        eddy_buf item = {0};
+        eddy_buf_puts(&item, eddy_buf_cstr(&b));
+        eddy_buf_puts(&item, "->");
+        quote_ident(&item, t->fields[i].name);
+        eddy_buf_puts(&item, " AS ");
+        quote_ident(&item, t->fields[i].name);
+        cJSON_AddItemToArray(values, cJSON_CreateString(eddy_buf_cstr(&item)));
+        eddy_buf_free(&item);
+    }
+    eddy_buf_free(&b);
+    return rc;
+}
+
 static int project_keyed(const eddy_sql_query *q, const eddy_source *from,
                          const eddy_plan_sink *sink, cJSON *keys, cJSON *values, char *errstr,
                          size_t errstr_size)
@@ -170,6 +212,12 @@ static int project_keyed(const eddy_sql_query *q, const eddy_source *from,
         return eddy_seterr(errstr, errstr_size, EDDY_EINVAL, "too many key columns");
     for (uint32_t i = 0; i < q->nitems; i++) {
         const eddy_sql_select_item *it = &q->items[i];
+        if (it->kind == EDDY_SQL_ITEM_STRUCT_STAR) {
+            int rc = add_struct_fields(it, in, values, errstr, errstr_size);
+            if (rc)
+                return rc;
+            continue;
+        }
         if (it->kind != EDDY_SQL_ITEM_EXPR) {
             if (!star_matches(it, from, q))
                 return eddy_seterr(errstr, errstr_size, EDDY_ENOTFOUND,
@@ -1631,6 +1679,11 @@ int eddy_plan_query(const eddy_catalog *c, const eddy_sql_query *q, const eddy_p
     if (q->has_partition_by && q->npartition_by == 0) /* PARTITION BY () */
         return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
                            "PARTITION BY requires at least one expression");
+    for (uint32_t i = 0; i < q->nitems && (q->has_group_by || q->has_partition_by); i++)
+        if (q->items[i].kind == EDDY_SQL_ITEM_STRUCT_STAR)
+            return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                               "a struct's fields (`->*`) with %s are not supported yet",
+                               q->has_group_by ? "GROUP BY" : "PARTITION BY");
     if (q->njoins)
         return plan_join(c, q, from, sink, out, result_node, errstr, errstr_size);
     if (q->has_group_by)

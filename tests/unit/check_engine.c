@@ -235,6 +235,24 @@ START_TEST(group_by_count)
 }
 END_TEST
 
+/* select-struct-all.json: `expr->*` selects every field of a struct (column or nested
+ * field) as a column named after it; what is not a struct is refused. */
+START_TEST(struct_star)
+{
+    eddy_engine *e = engine();
+    exec_ok(e, "CREATE STREAM I (K INT KEY, V STRUCT<A INT, B STRUCT<C STRING>>, N INT) WITH "
+               "(kafka_topic='i', value_format='JSON');");
+    exec_ok(e, "CREATE STREAM O1 AS SELECT K, V->*, V->B->* FROM I;");
+    exec_fails(e, "CREATE STREAM O2 AS SELECT K, N->* FROM I;", "N->* needs a STRUCT");
+    exec_fails(e, "CREATE STREAM O3 AS SELECT K, V->* FROM I PARTITION BY N;",
+               "a struct's fields (`->*`) with PARTITION BY are not supported yet");
+    produce(e, "i", "1", "{\"V\": {\"A\": 7, \"B\": {\"C\": \"x\"}}, \"N\": 1}", 1);
+    expect_records(e, "O1", "[{\"key\":1,\"value\":{\"A\":7,\"B\":{\"C\":\"x\"},"
+                            "\"C\":\"x\"},\"timestamp\":1}]");
+    eddy_engine_destroy(e);
+}
+END_TEST
+
 /* null.json #1: a stream's null value passes a projection as a null row but no WHERE, even
  * one that holds for NULL columns. */
 START_TEST(stream_null_value_where)
@@ -617,6 +635,7 @@ static Suite *suite(void)
     tcase_add_test(tc, group_by_count);
     tcase_add_test(tc, table_aggregate_updates);
     tcase_add_test(tc, stream_null_value_where);
+    tcase_add_test(tc, struct_star);
     tcase_add_test(tc, tumbling_window_max);
     tcase_add_test(tc, stream_table_join);
     tcase_add_test(tc, stream_stream_left_join);
