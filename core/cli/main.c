@@ -365,22 +365,14 @@ static int explain_sql(const char *file, bool dot)
         fprintf(stderr, "eddy explain: %s\n", err);
         rc = EDDY_EXIT_LOAD;
     }
-    eddy_buf padded = {0};
     for (uint32_t i = 0; rc == 0 && i < script.n; i++) {
         const eddy_sql_stmt *st = script.v[i];
         /* executed where it stands in the file, so positions in messages are the file's */
-        eddy_buf_clear(&padded);
-        for (int k = 1; k < st->line; k++)
-            eddy_buf_putc(&padded, '\n');
-        for (int k = 1; k < st->col; k++)
-            eddy_buf_putc(&padded, ' ');
-        eddy_buf_puts(&padded, st->text);
-        if (eddy_engine_execute(e, eddy_buf_cstr(&padded), err, sizeof err)) {
+        if (eddy_engine_execute_at(e, st->text, st->line, st->col, err, sizeof err)) {
             fprintf(stderr, "eddy explain: %s:%d:%d: %s\n", file, st->line, st->col, err);
             rc = EDDY_EXIT_COMPILE;
         }
     }
-    eddy_buf_free(&padded);
     if (rc == 0) {
         eddy_buf out = {0};
         eddy_engine_explain(e, dot, &out);

@@ -681,6 +681,21 @@ static int describe_function(const eddy_sql_stmt *st, char *errstr, size_t errst
                        "Can't find any functions with the name '%s'", up);
 }
 
+int eddy_engine_execute_at(eddy_engine *e, const char *sql, int line, int col, char *errstr,
+                           size_t errstr_size)
+{
+    /* the parser counts from the text's start: the statement goes where it stands */
+    eddy_buf padded = {0};
+    for (int k = 1; k < line; k++)
+        eddy_buf_putc(&padded, '\n');
+    for (int k = 1; k < col; k++)
+        eddy_buf_putc(&padded, ' ');
+    eddy_buf_puts(&padded, sql);
+    int rc = eddy_engine_execute(e, eddy_buf_cstr(&padded), errstr, errstr_size);
+    eddy_buf_free(&padded);
+    return rc;
+}
+
 int eddy_engine_execute(eddy_engine *e, const char *sql, char *errstr, size_t errstr_size)
 {
     eddy_sql_stmt *st;

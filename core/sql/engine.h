@@ -21,6 +21,12 @@ void eddy_engine_destroy(eddy_engine *e); /* accepts NULL */
  * against it as a substring). */
 int eddy_engine_execute(eddy_engine *e, const char *sql, char *errstr, size_t errstr_size);
 
+/* eddy_engine_execute for a statement that starts at `line`:`col` (1-based) of a larger
+ * script, so that positions in its messages ("line 2:40", "Line: 2, Col: 40") are the
+ * script's. */
+int eddy_engine_execute_at(eddy_engine *e, const char *sql, int line, int col, char *errstr,
+                           size_t errstr_size);
+
 /* A record as JSON text: `key` and `value` are JSON documents ("\"k1\"", "{\"A\":1}",
  * "0,zero,0.0" for DELIMITED is the JSON string "\"0,zero,0.0\""), NULL when absent (a NULL
  * key; a NULL value is a tombstone). `headers` is a JSON array of {"KEY": s, "VALUE": base64}

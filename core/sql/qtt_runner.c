@@ -1237,22 +1237,16 @@ void eddy_qtt_run_case(const eddy_qtt_run *r, eddy_qtt_result *res)
     }
     /* ksqlDB's harness runs the statements as one script, one after the other on new lines,
      * so positions in its messages count the lines of the statements before: each statement
-     * is executed with as many newlines in front ("line 2:40" for the second one). */
-    eddy_buf padded = {0};
-    size_t lines_before = 0;
+     * starts on the line after the previous one ends ("line 2:40" for the second one). */
+    int line = 1;
     for (size_t i = 0; i < r->nstatements; i++) {
         err[0] = '\0';
-        eddy_buf_clear(&padded);
-        for (size_t k = 0; k < lines_before; k++)
-            eddy_buf_putc(&padded, '\n');
-        eddy_buf_puts(&padded, r->statements[i]);
+        rc = eddy_engine_execute_at(e, r->statements[i], line, 1, err, sizeof err);
         for (const char *c = r->statements[i]; *c; c++)
-            lines_before += *c == '\n';
-        lines_before++;
-        rc = eddy_engine_execute(e, eddy_buf_cstr(&padded), err, sizeof err);
+            line += *c == '\n';
+        line++;
         if (rc == 0)
             continue;
-        eddy_buf_free(&padded);
         if (!r->expect_exception)
             set_result(res, EDDY_QTT_FAIL, EDDY_QTT_STAGE_STATEMENT, "statement %zu: %s", i + 1,
                        err);
@@ -1263,7 +1257,6 @@ void eddy_qtt_run_case(const eddy_qtt_run *r, eddy_qtt_result *res)
         eddy_engine_destroy(e);
         return; /* a matching expected rejection: PASS */
     }
-    eddy_buf_free(&padded);
     for (size_t i = 0; i < r->ninputs; i++) {
         const eddy_qtt_record *in = &r->inputs[i];
         eddy_engine_record rec = {.key = json_text(in->key), .value = json_text(in->value),
