@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "eddy/common.h"
+#include "io/kafka.h"
 
 /* Exit codes, as documented by `eddy datagen --help` (and the CLI as a whole). */
 enum { EXIT_OK = 0, EXIT_USAGE = 1, EXIT_RUNTIME = 4 };
@@ -108,6 +109,9 @@ struct config {
     uint64_t users;
     enum format format;
     uint64_t header;
+    const char *topic;     /* write to this Kafka topic instead of a file */
+    const char *bootstrap; /* its cluster */
+    uint64_t partitions;   /* create the topic with this many partitions when missing */
     bool given[16]; /* indexed like options[] */
 };
 
@@ -143,6 +147,14 @@ static const struct option_def {
      "ends)"},
     {"header", OPT_FLAG, NULL, offsetof(struct config, header), 0, 0,
      KIND_RATINGS | KIND_CUSTOMERS, "off", "with --format csv, write a header line first"},
+    {"topic", OPT_STRING, "NAME", offsetof(struct config, topic), 0, 0,
+     KIND_RATINGS | KIND_CUSTOMERS, "none", "produce to this Kafka topic instead of writing "
+     "lines: one record per line, keyed by rating_id (8 bytes, KAFKA BIGINT) or customer id "
+     "(4 bytes, KAFKA INT), ratings timestamped with rating_time"},
+    {"bootstrap-server", OPT_STRING, "HOSTS", offsetof(struct config, bootstrap), 0, 0,
+     KIND_RATINGS | KIND_CUSTOMERS, "EDDY_BOOTSTRAP_SERVERS", "the Kafka cluster of --topic"},
+    {"partitions", OPT_UINT, "N", offsetof(struct config, partitions), 1, 100000,
+     KIND_RATINGS | KIND_CUSTOMERS, "4", "create --topic with N partitions when it is missing"},
 };
 
 /* Positions in options[] of the options whose absence changes a default. */
@@ -624,7 +636,84 @@ struct out {
     size_t len;
     bool closed_pipe; /* the reader went away: stop quietly */
     bool failed;
+    rd_kafka_t *kafka; /* --topic: the producer */
 };
+
+static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+    struct out *o = opaque;
+    if (m->err && !o->failed) {
+        fprintf(stderr, "eddy datagen: delivery to '%s' failed: %s\n",
+                rd_kafka_topic_name(m->rkt), rd_kafka_err2str(m->err));
+        o->failed = true;
+    }
+}
+
+/* Produces the record rendered at o->buf, keyed by `id` in the KAFKA format of the demo's
+ * key columns (ratings: BIGINT; customers: INT). */
+static bool kafka_produce(struct out *o, const struct config *c, uint64_t id, uint64_t time_ms,
+                          size_t len)
+{
+    uint8_t key[8];
+    size_t klen = c->kind == KIND_RATINGS ? 8 : 4;
+    for (size_t i = 0; i < klen; i++)
+        key[i] = (uint8_t)(id >> (8 * (klen - 1 - i)));
+    int64_t ts = c->kind == KIND_RATINGS ? (int64_t)time_ms : 0;
+    for (;;) {
+        rd_kafka_resp_err_t e = rd_kafka_producev(
+            o->kafka, RD_KAFKA_V_TOPIC(c->topic), RD_KAFKA_V_KEY(key, klen),
+            RD_KAFKA_V_VALUE(o->buf, len), RD_KAFKA_V_TIMESTAMP(ts),
+            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+        if (e == 0)
+            break;
+        if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+            fprintf(stderr, "eddy datagen: cannot produce to '%s': %s\n", c->topic,
+                    rd_kafka_err2str(e));
+            o->failed = true;
+            return false;
+        }
+        rd_kafka_poll(o->kafka, 10);
+    }
+    rd_kafka_poll(o->kafka, 0);
+    return !o->failed && !stop_signal;
+}
+
+/* The producer of --topic, with the topic created when missing. */
+static int kafka_open(struct out *o, const struct config *c)
+{
+    eddy_kprops kp = {0};
+    const char *bs = c->bootstrap ? c->bootstrap : getenv("EDDY_BOOTSTRAP_SERVERS");
+    if (!bs || !*bs) {
+        fputs("eddy datagen: --topic needs --bootstrap-server HOST:PORT (or "
+              "EDDY_BOOTSTRAP_SERVERS)\n", stderr);
+        return EXIT_USAGE;
+    }
+    eddy_kprops_set(&kp, "bootstrap.servers", bs);
+    char err[EDDY_ERRSTR_SIZE];
+    rd_kafka_conf_t *conf;
+    int rc = eddy_kafka_conf(&kp, EDDY_KCLIENT_PRODUCER, &conf, err, sizeof err);
+    eddy_kprops_free(&kp);
+    if (rc) {
+        fprintf(stderr, "eddy datagen: %s\n", err);
+        return EXIT_USAGE;
+    }
+    rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+    rd_kafka_conf_set_opaque(conf, o);
+    o->kafka = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+    if (!o->kafka) {
+        rd_kafka_conf_destroy(conf);
+        fprintf(stderr, "eddy datagen: %s\n", err);
+        return EXIT_RUNTIME;
+    }
+    int parts;
+    if (eddy_kafka_ensure_topic(o->kafka, NULL, c->topic, c->partitions ? (int)c->partitions : 4,
+                                1, false, &parts, err, sizeof err)) {
+        fprintf(stderr, "eddy datagen: %s\n", err);
+        return EXIT_RUNTIME;
+    }
+    o->name = c->topic;
+    return EXIT_OK;
+}
 
 /* write(2) rather than stdio: a stop signal's EINTR must not lose a chunk, and a closed
  * pipe (EPIPE, with SIGPIPE ignored) must end the run cleanly rather than kill it. */
@@ -703,9 +792,24 @@ static int run(const struct config *c, struct out *o)
                 base_n = n;
             }
         }
+        if (o->kafka) {
+            /* One record per line, the line's newline left out. */
+            size_t len = (size_t)(emit(&g, o->buf) - o->buf) - 1;
+            if (!kafka_produce(o, c, g.next_id - 1, g.time_ms, len))
+                break;
+            continue;
+        }
         o->len = (size_t)(emit(&g, o->buf + o->len) - o->buf);
         if (o->len > CHUNK - MAX_RECORD && !out_flush(o))
             break;
+    }
+    if (o->kafka) {
+        if (rd_kafka_flush(o->kafka, 60000) || o->failed) {
+            fprintf(stderr, "eddy datagen: %d record(s) not delivered to '%s'\n",
+                    rd_kafka_outq_len(o->kafka), c->topic);
+            o->failed = true;
+        }
+        o->len = 0;
     }
     if (o->len)
         out_flush(o);
@@ -725,7 +829,21 @@ int eddy_cli_datagen(int argc, char **argv)
         cfg.start_time = wall_ms();
 
     struct out o = {.fd = STDOUT_FILENO, .name = "stdout"};
-    if (cfg.output) {
+    if (cfg.topic && cfg.output) {
+        fputs("eddy datagen: --topic and --output exclude each other\n", stderr);
+        return EXIT_USAGE;
+    }
+    if (cfg.topic) {
+        if (cfg.format != FMT_JSON) {
+            fputs("eddy datagen: --topic writes JSON values (no --format csv)\n", stderr);
+            return EXIT_USAGE;
+        }
+        if ((rc = kafka_open(&o, &cfg))) {
+            if (o.kafka)
+                rd_kafka_destroy(o.kafka);
+            return rc;
+        }
+    } else if (cfg.output) {
         o.fd = open(cfg.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
         if (o.fd < 0) {
             fprintf(stderr, "eddy datagen: cannot open '%s': %s\n", cfg.output, strerror(errno));
@@ -761,6 +879,8 @@ int eddy_cli_datagen(int argc, char **argv)
     sigaction(SIGTERM, &old_term, NULL);
     sigaction(SIGPIPE, &old_pipe, NULL);
     free(o.buf);
+    if (o.kafka)
+        rd_kafka_destroy(o.kafka);
     if (cfg.output && close(o.fd) != 0 && rc == EXIT_OK) {
         fprintf(stderr, "eddy datagen: closing '%s': %s\n", cfg.output, strerror(errno));
         rc = EXIT_RUNTIME;

@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "cli/datagen.h"
+#include "cli/kafkacli.h"
 #include "cli/qtt.h"
 #include "sql/engine.h"
 #include "sql/statement.h"
@@ -32,6 +33,8 @@ static const char usage_main[] =
     "  functions [NAME] list SQL functions (built-in and Lua UDFs), or describe one\n"
     "  qtt PATH...     run ksqlDB query-validation test cases (conformance)\n"
     "  test            run a SQL test: -s statements.sql -i input.json -o output.json\n"
+    "  broker          start an embedded Kafka-protocol broker on loopback\n"
+    "  consume TOPIC   print a Kafka topic's records as they arrive\n"
     "  version         print the version\n"
     "\n"
     "Run `eddy COMMAND --help` for a command's options.\n"
@@ -49,12 +52,15 @@ static const char usage_main[] =
     "  4  runtime error (the pipeline stopped on an error)\n";
 
 static const char usage_run[] =
-    "Usage: eddy run FILE [OPTIONS]\n"
+    "Usage: eddy run FILE|SCRIPT.sql [OPTIONS]\n"
     "\n"
     "Runs the pipeline in FILE until every source is exhausted, or until SIGINT/SIGTERM: then\n"
     "sources stop, every operator is flushed in order (nothing queued is dropped) and eddy\n"
     "exits 0. A second signal a second or more later exits at once (130). Records that\n"
     "cannot be processed go to the processing log and the pipeline goes on.\n"
+    "A pipeline that reads or writes topics (topic_source, topic_sink), and every persistent\n"
+    "query of a SQL script, runs against Kafka: one task per input partition, offsets\n"
+    "committed after the outputs are acknowledged, until SIGINT/SIGTERM (docs/kafka.md).\n"
     "\n"
     "Options:\n"
     "  -D, --define NAME=VALUE   set variable ${NAME} used in the file (repeatable)\n"
@@ -69,7 +75,8 @@ static const char usage_run[] =
     "  --udf-reload MS           check UDF files for changes every MS ms and reload them\n"
     "                            (default 1000; 0: never)\n"
     "  --stats                   print per-node record counts at the end\n"
-    "  -q, --quiet               no informational lines on stderr\n";
+    "  -q, --quiet               no informational lines on stderr\n"
+    EDDY_CLI_KAFKA_HELP;
 
 static const char usage_functions[] =
     "Usage: eddy functions [NAME] [--udf-path PATH]...\n"
@@ -232,6 +239,7 @@ static int cmd_run(int argc, char **argv)
     long udf_reload = 1000;
     bool stats = false;
     eddy_run_opts opts = {0};
+    eddy_kprops kprops = {0};
     int rc = 0;
     for (int i = 1; i < argc && rc == 0; i++) {
         long x;
@@ -265,6 +273,8 @@ static int cmd_run(int argc, char **argv)
             rc = parse_int("run", "--udf-reload", v, 0, &udf_reload);
             if (rc == 0 && udf_reload > 0 && udf_reload < 10)
                 udf_reload = 10;
+        } else if ((x = eddy_cli_kafka_opt("run", argc, argv, &i, &kprops)) != 0) {
+            rc = x == 1 ? 0 : (int)x;
         } else if (strcmp(argv[i], "--follow") == 0 || strcmp(argv[i], "-f") == 0) {
             opts.follow = true;
         } else if (strcmp(argv[i], "--stats") == 0) {
@@ -284,17 +294,43 @@ static int cmd_run(int argc, char **argv)
     if (rc) {
         free(defs);
         free(udf_paths);
+        eddy_kprops_free(&kprops);
         return rc;
     }
     udf_report_ctx urc = {"run", opts.quiet};
     eddy_udfs_load(udf_paths, (size_t)nudf, false, udf_report, &urc);
     free(udf_paths);
+    size_t flen = strlen(file);
+    if (flen > 4 && strcmp(file + flen - 4, ".sql") == 0) {
+        free(defs);
+        if (udf_reload > 0)
+            eddy_udfs_watch_start((int)udf_reload, udf_report, &urc);
+        rc = eddy_cli_run_sql(file, &kprops, &opts, plugin_path);
+        eddy_udfs_watch_stop();
+        eddy_udfs_shutdown();
+        eddy_kprops_free(&kprops);
+        return rc;
+    }
     loaded l;
     rc = load_pipeline("run", file, defs, ndefs, plugin_path, &opts, &l);
     free(defs);
+    /* A pipeline of topics runs against Kafka (an embedded broker when none is named). */
+    eddy_kafka_opts kopts;
+    eddy_broker *broker = NULL;
+    if (rc == 0 && eddy_pipeline_uses_topics(l.pipeline)) {
+        char app[256];
+        const char *b = strrchr(file, '/');
+        b = b ? b + 1 : file;
+        snprintf(app, sizeof app, "eddy-%.*s", (int)strcspn(b, "."), b);
+        eddy_run_opts ko_opts = opts;
+        rc = eddy_cli_kafka_setup("run", &kprops, app, &kopts, &ko_opts, &broker, opts.quiet);
+        if (rc == 0)
+            eddy_pipeline_set_kafka(l.pipeline, &kopts);
+    }
     if (rc) {
         loaded_free(&l);
         eddy_udfs_shutdown();
+        eddy_kprops_free(&kprops);
         return rc;
     }
     if (udf_reload > 0)
@@ -334,6 +370,8 @@ static int cmd_run(int argc, char **argv)
     if (rc)
         fprintf(stderr, "eddy run: %s\n", err);
     loaded_free(&l);
+    eddy_broker_stop(broker);
+    eddy_kprops_free(&kprops);
     eddy_udfs_shutdown();
     return rc ? EDDY_EXIT_RUNTIME : EDDY_EXIT_OK;
 }
@@ -342,47 +380,16 @@ static int cmd_run(int argc, char **argv)
  * the pipeline graph of each persistent query. */
 static int explain_sql(const char *file, bool dot)
 {
-    FILE *f = fopen(file, "rb");
-    if (!f) {
-        fprintf(stderr, "eddy explain: %s: cannot open\n", file);
-        return EDDY_EXIT_LOAD;
-    }
-    eddy_buf text = {0};
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        eddy_buf_append(&text, chunk, n);
-    fclose(f);
-    char err[EDDY_ERRSTR_SIZE * 2];
-    eddy_arena *arena = eddy_arena_new(0);
-    eddy_sql_script script;
-    eddy_engine *e = NULL;
-    int rc = eddy_sql_parse_script(eddy_buf_cstr(&text), file, arena, &script, err, sizeof err);
-    if (rc) {
-        fprintf(stderr, "eddy explain: %s\n", err);
-        rc = EDDY_EXIT_COMPILE;
-    } else if (eddy_engine_new(NULL, &e, err, sizeof err)) {
-        fprintf(stderr, "eddy explain: %s\n", err);
-        rc = EDDY_EXIT_LOAD;
-    }
-    for (uint32_t i = 0; rc == 0 && i < script.n; i++) {
-        const eddy_sql_stmt *st = script.v[i];
-        /* executed where it stands in the file, so positions in messages are the file's */
-        if (eddy_engine_execute_at(e, st->text, st->line, st->col, err, sizeof err)) {
-            fprintf(stderr, "eddy explain: %s:%d:%d: %s\n", file, st->line, st->col, err);
-            rc = EDDY_EXIT_COMPILE;
-        }
-    }
-    if (rc == 0) {
-        eddy_buf out = {0};
-        eddy_engine_explain(e, dot, &out);
-        fwrite(out.data, 1, out.len, stdout);
-        eddy_buf_free(&out);
-    }
+    eddy_engine *e;
+    int rc = eddy_cli_load_sql("explain", file, &e);
+    if (rc)
+        return rc;
+    eddy_buf out = {0};
+    eddy_engine_explain(e, dot, &out);
+    fwrite(out.data, 1, out.len, stdout);
+    eddy_buf_free(&out);
     eddy_engine_destroy(e);
-    eddy_arena_destroy(arena);
-    eddy_buf_free(&text);
-    return rc;
+    return 0;
 }
 
 static int cmd_explain(int argc, char **argv)
@@ -613,6 +620,10 @@ int main(int argc, char **argv)
         return eddy_cli_qtt(argc - 1, argv + 1);
     if (strcmp(cmd, "test") == 0)
         return eddy_cli_test(argc - 1, argv + 1);
+    if (strcmp(cmd, "broker") == 0)
+        return eddy_cli_broker(argc - 1, argv + 1);
+    if (strcmp(cmd, "consume") == 0)
+        return eddy_cli_consume(argc - 1, argv + 1);
     fprintf(stderr, "eddy: unknown command '%s'\n\n%s", cmd, usage_main);
     return EDDY_EXIT_USAGE;
 }

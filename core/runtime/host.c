@@ -300,6 +300,89 @@ static int h_topic_read(eddy_op *op, const char *topic, int64_t offset, eddy_top
     *out = *r;
     return 0;
 }
+static int h_topic_declare(eddy_op *op, const char *topic, const eddy_topic_decl *d,
+                           char *errstr, size_t errstr_size)
+{
+    if (op->task)
+        return eddy_seterr(errstr, errstr_size, EDDY_ESTATE,
+                           "topic_declare is for plan only (topic '%s')", topic);
+    if (!topic || !*topic)
+        return eddy_seterr(errstr, errstr_size, EDDY_EINVAL, "a topic needs a name");
+    eddy_node *n = op->node;
+    eddy_topic_use *u = realloc(n->topics, (size_t)(n->ntopics + 1) * sizeof *u);
+    if (!u)
+        return EDDY_ENOMEM;
+    n->topics = u;
+    u = &n->topics[n->ntopics];
+    *u = (eddy_topic_use){0};
+    /* Copy only as much of the declaration as the plugin was compiled with. */
+    uint32_t sz = d && d->size < sizeof *d ? d->size : (uint32_t)sizeof *d;
+    if (d)
+        memcpy(&u->d, d, sz);
+    u->d.size = sizeof u->d;
+    if (!(u->name = strdup(topic)))
+        return EDDY_ENOMEM;
+    n->ntopics++;
+    if (op->p->opts.topics)
+        return eddy_topics_create(op->p->opts.topics, topic);
+    return 0;
+}
+
+static const eddy_topic_use *declared(eddy_op *op, const char *topic, bool output)
+{
+    for (int i = 0; i < op->node->ntopics; i++)
+        if (op->node->topics[i].d.output == output && strcmp(op->node->topics[i].name, topic) == 0)
+            return &op->node->topics[i];
+    return NULL;
+}
+
+static int h_topic_fetch(eddy_op *op, const char *topic, eddy_topic_record *out, int max)
+{
+    eddy_fetch *f = NULL;
+    for (int i = 0; i < op->nfetch && !f; i++)
+        if (strcmp(op->fetch[i].use->name, topic) == 0)
+            f = &op->fetch[i];
+    if (!f) {
+        const eddy_topic_use *u = declared(op, topic, false);
+        if (!u || !op->task)
+            return EDDY_EINVAL;
+        eddy_fetch *v = realloc(op->fetch, (size_t)(op->nfetch + 1) * sizeof *v);
+        if (!v)
+            return EDDY_ENOMEM;
+        op->fetch = v;
+        f = &op->fetch[op->nfetch++];
+        *f = (eddy_fetch){.use = u, .next = -1};
+    }
+    if (op->p->opts.kafka)
+        return eddy_kafka_fetch(op, f, out, max);
+    if (!op->p->opts.topics)
+        return EDDY_ENOTFOUND;
+    int n = 0;
+    int64_t next = f->next < 0 ? 0 : f->next;
+    while (n < max) {
+        const eddy_topic_record *r = eddy_topics_get(op->p->opts.topics, topic, next);
+        if (!r)
+            break;
+        out[n++] = *r;
+        next++;
+    }
+    f->next = next;
+    return n;
+}
+
+static int h_topic_produce(eddy_op *op, const char *topic, const eddy_topic_record *r)
+{
+    const eddy_topic_use *u = declared(op, topic, true);
+    if (!u)
+        return EDDY_EINVAL;
+    if (op->p->opts.kafka)
+        return eddy_kafka_produce(op, u, r);
+    if (!op->p->opts.topics)
+        return EDDY_ENOTFOUND;
+    eddy_topic_record c = *r;
+    c.partition = 0; /* in-memory topics have one partition */
+    return eddy_topics_append(op->p->opts.topics, topic, &c, NULL);
+}
 static bool h_follow(eddy_op *op) { return op->p->opts.follow; }
 
 /* ----------------------------------------------------------- aggregations */
@@ -425,6 +508,9 @@ static const eddy_host_api host_api = {
     .value_copy = eddy_value_copy,
     .value_equal = eddy_value_equal,
     .value_hash = eddy_value_hash,
+    .topic_declare = h_topic_declare,
+    .topic_fetch = h_topic_fetch,
+    .topic_produce = h_topic_produce,
 };
 
 const eddy_host_api *eddy_host_api_get(void)

@@ -32,11 +32,31 @@ typedef struct eddy_node {
     int ninputs;
     eddy_output *outputs;
     int noutputs;
+    /* topics declared by the operator at plan (api->topic_declare) */
+    struct eddy_topic_use *topics;
+    int ntopics;
     /* statistics, updated atomically */
     uint64_t records_in, records_out, errors;
 } eddy_node;
 
 typedef struct eddy_task eddy_task;
+
+/* A topic an operator declared: its name and how it is used. */
+typedef struct eddy_topic_use {
+    char *name;
+    eddy_topic_decl d;
+} eddy_topic_use;
+
+/* An operator's read position in one topic (api->topic_fetch). */
+typedef struct eddy_fetch {
+    const eddy_topic_use *use;
+    int64_t next;      /* the offset after the last record handed out (-1: none yet) */
+    void *queue;       /* Kafka: the partition's rd_kafka_queue_t, or NULL */
+    void **msgs;       /* Kafka: the messages of the last fetch (destroyed at the next) */
+    int nmsgs;
+    eddy_header *hdrs; /* headers of the last fetch's records */
+    size_t hcap;
+} eddy_fetch;
 
 /* One operator instance: a node within a task (or, with task == NULL, the node at plan). */
 struct eddy_op {
@@ -47,6 +67,8 @@ struct eddy_op {
     bool created;
     bool eof;            /* sources: returned EDDY_EOF */
     int64_t timer_at[3]; /* by eddy_time_kind; INT64_MAX: none */
+    eddy_fetch *fetch;   /* read positions, one per topic fetched */
+    int nfetch;
 };
 
 struct eddy_task {
@@ -56,6 +78,7 @@ struct eddy_task {
     eddy_batch_pool *pool;
     int64_t stream_time;
     bool done;
+    struct eddy_kworker *kw; /* Kafka runs: the worker (consumer, producer) owning the task */
 };
 
 struct eddy_pipeline {
@@ -73,6 +96,21 @@ struct eddy_pipeline {
     int err;
     char errstr[EDDY_ERRSTR_SIZE];
 };
+
+/* Task life, shared by the plain scheduler (pipeline.c) and the Kafka one (kafka_run.c).
+ * init allocates the task's operators and creates them (sinks first); round polls each live
+ * source once and fires due timers (records produced, or a negative code); flush flushes
+ * every operator in topological order; free destroys the operators and the task's memory. */
+int eddy_task_init(eddy_pipeline *p, eddy_task *t, int id, int partition);
+int eddy_task_round(eddy_pipeline *p, eddy_task *t, bool *all_eof);
+int eddy_task_flush(eddy_pipeline *p, eddy_task *t);
+void eddy_task_free(eddy_pipeline *p, eddy_task *t);
+
+/* Kafka runs (kafka_run.c). */
+int eddy_kafka_run(eddy_pipeline *p);
+int eddy_kafka_fetch(eddy_op *op, eddy_fetch *f, eddy_topic_record *out, int max);
+int eddy_kafka_produce(eddy_op *op, const eddy_topic_use *u, const eddy_topic_record *r);
+void eddy_kafka_fetch_release(eddy_fetch *f);
 
 /* Records the first fatal error of a run (thread-safe). */
 void eddy_pipeline_fail(eddy_pipeline *p, int code, const char *fmt, ...)

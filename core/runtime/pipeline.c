@@ -381,6 +381,9 @@ void eddy_pipeline_destroy(eddy_pipeline *p)
         for (int k = 0; n->input_names && k < n->ninputs; k++)
             free(n->input_names[k]);
         free(n->input_names);
+        for (int k = 0; k < n->ntopics; k++)
+            free(n->topics[k].name);
+        free(n->topics);
     }
     free(p->nodes);
     pthread_mutex_destroy(&p->err_lock);
@@ -410,7 +413,7 @@ static void fail_op(eddy_op *op, const char *what, int rc)
 
 /* Flushes every operator of the task in topological order, so what a transform emits while
  * flushing reaches the sinks before they flush. */
-static int task_flush(eddy_pipeline *p, eddy_task *t)
+int eddy_task_flush(eddy_pipeline *p, eddy_task *t)
 {
     for (int i = 0; i < p->nnodes; i++) {
         eddy_op *op = &t->ops[p->graph->order[i]];
@@ -447,21 +450,56 @@ static int fire_timers(eddy_pipeline *p, eddy_task *t)
     return 0;
 }
 
-static void task_teardown(eddy_pipeline *p, eddy_task *t)
+void eddy_task_free(eddy_pipeline *p, eddy_task *t)
 {
-    if (!t->ops)
-        return;
-    for (int i = 0; i < p->nnodes; i++) {
+    for (int i = 0; t->ops && i < p->nnodes; i++) {
         eddy_op *op = &t->ops[p->graph->order[i]];
         if (op->created)
             op->node->plugin->desc.destroy(op, op->state);
         op->created = false;
+        for (int k = 0; k < op->nfetch; k++) {
+            eddy_kafka_fetch_release(&op->fetch[k]);
+            free(op->fetch[k].hdrs);
+        }
+        free(op->fetch);
+        op->fetch = NULL;
+        op->nfetch = 0;
     }
+    free(t->ops);
+    t->ops = NULL;
+    eddy_batch_pool_destroy(t->pool);
+    t->pool = NULL;
+}
+
+int eddy_task_init(eddy_pipeline *p, eddy_task *t, int id, int partition)
+{
+    t->id = id;
+    t->partition = partition;
+    t->stream_time = -1;
+    t->pool = eddy_batch_pool_new();
+    t->ops = calloc((size_t)p->nnodes, sizeof *t->ops);
+    if (!t->pool || !t->ops) {
+        eddy_pipeline_fail(p, EDDY_ENOMEM, "out of memory");
+        return EDDY_ENOMEM;
+    }
+    for (int k = 0; k < p->nnodes; k++) {
+        eddy_op *op = &t->ops[k];
+        op->p = p;
+        op->node = &p->nodes[k];
+        op->task = t;
+        for (int j = 0; j < 3; j++)
+            op->timer_at[j] = INT64_MAX;
+    }
+    /* Create sinks first (reverse topological order), so a source never emits into an
+     * operator that does not exist yet. */
+    for (int k = p->nnodes - 1; k >= 0 && p->err == 0; k--)
+        op_call_create(&t->ops[p->graph->order[k]]);
+    return p->err;
 }
 
 /* One scheduling round of a task: poll each live source once, fire due timers.
  * Returns records produced, or a negative code. */
-static int task_round(eddy_pipeline *p, eddy_task *t, bool *all_eof)
+int eddy_task_round(eddy_pipeline *p, eddy_task *t, bool *all_eof)
 {
     int produced = 0;
     *all_eof = true;
@@ -518,13 +556,13 @@ static void *worker_main(void *arg)
             if (t->done)
                 continue;
             bool all_eof;
-            int rc = task_round(p, t, &all_eof);
+            int rc = eddy_task_round(p, t, &all_eof);
             if (rc < 0)
                 break;
             progress += rc;
             if (all_eof) {
                 /* Bounded input is over (or a stop was requested): flush and finish. */
-                task_flush(p, t);
+                eddy_task_flush(p, t);
                 t->done = true;
                 live--;
             }
@@ -533,7 +571,7 @@ static void *worker_main(void *arg)
         if (now >= next_commit) {
             for (int i = w->index; i < p->ntasks && p->err == 0; i += w->nthreads)
                 if (!p->tasks[i].done)
-                    task_flush(p, &p->tasks[i]);
+                    eddy_task_flush(p, &p->tasks[i]);
             next_commit = now + p->opts.commit_interval_ms;
         }
         if (progress == 0 && live > 0)
@@ -552,33 +590,13 @@ int eddy_pipeline_start(eddy_pipeline *p, char *errstr, size_t errstr_size)
         return rc;
     /* One task per input partition; file and stdin sources have a single partition. */
     p->ntasks = 1;
-    p->tasks = calloc((size_t)p->ntasks, sizeof *p->tasks);
+    if (p->opts.kafka)
+        p->ntasks = 0; /* Kafka runs make a task per assigned partition as they come */
+    p->tasks = calloc(1, sizeof *p->tasks);
     if (!p->tasks)
         return EDDY_ENOMEM;
-    for (int i = 0; i < p->ntasks && p->err == 0; i++) {
-        eddy_task *t = &p->tasks[i];
-        t->id = i;
-        t->partition = i;
-        t->stream_time = -1;
-        t->pool = eddy_batch_pool_new();
-        t->ops = calloc((size_t)p->nnodes, sizeof *t->ops);
-        if (!t->pool || !t->ops) {
-            eddy_pipeline_fail(p, EDDY_ENOMEM, "out of memory");
-            break;
-        }
-        for (int k = 0; k < p->nnodes; k++) {
-            eddy_op *op = &t->ops[k];
-            op->p = p;
-            op->node = &p->nodes[k];
-            op->task = t;
-            for (int j = 0; j < 3; j++)
-                op->timer_at[j] = INT64_MAX;
-        }
-        /* Create sinks first (reverse topological order), so a source never emits into an
-         * operator that does not exist yet. */
-        for (int k = p->nnodes - 1; k >= 0 && p->err == 0; k--)
-            op_call_create(&t->ops[p->graph->order[k]]);
-    }
+    for (int i = 0; i < p->ntasks && p->err == 0; i++)
+        eddy_task_init(p, &p->tasks[i], i, i);
     if (p->err)
         return eddy_seterr(errstr, errstr_size, p->err, "%s", p->errstr);
     return 0;
@@ -594,12 +612,12 @@ int eddy_pipeline_step(eddy_pipeline *p, char *errstr, size_t errstr_size)
         if (t->done)
             continue;
         bool all_eof;
-        int rc = task_round(p, t, &all_eof);
+        int rc = eddy_task_round(p, t, &all_eof);
         if (rc < 0)
             break;
         produced += rc;
         if (all_eof) {
-            task_flush(p, t);
+            eddy_task_flush(p, t);
             t->done = true;
         } else {
             live++;
@@ -615,13 +633,9 @@ int eddy_pipeline_finish(eddy_pipeline *p, char *errstr, size_t errstr_size)
     if (p->err == 0)
         for (int i = 0; i < p->ntasks; i++)
             if (!p->tasks[i].done)
-                task_flush(p, &p->tasks[i]);
-    for (int i = 0; i < p->ntasks; i++) {
-        eddy_task *t = &p->tasks[i];
-        task_teardown(p, t);
-        free(t->ops);
-        eddy_batch_pool_destroy(t->pool);
-    }
+                eddy_task_flush(p, &p->tasks[i]);
+    for (int i = 0; i < p->ntasks; i++)
+        eddy_task_free(p, &p->tasks[i]);
     free(p->tasks);
     p->tasks = NULL;
     p->ntasks = 0;
@@ -642,7 +656,9 @@ int eddy_pipeline_finish(eddy_pipeline *p, char *errstr, size_t errstr_size)
 int eddy_pipeline_run(eddy_pipeline *p, char *errstr, size_t errstr_size)
 {
     int rc = eddy_pipeline_start(p, errstr, errstr_size);
-    if (rc == 0) {
+    if (rc == 0 && p->opts.kafka) {
+        eddy_kafka_run(p);
+    } else if (rc == 0) {
         int nthreads = p->opts.threads < p->ntasks ? p->opts.threads : p->ntasks;
         worker *ws = calloc((size_t)nthreads, sizeof *ws);
         if (!ws)
@@ -663,6 +679,16 @@ int eddy_pipeline_run(eddy_pipeline *p, char *errstr, size_t errstr_size)
     int frc = eddy_pipeline_finish(p, rc ? NULL : errstr, rc ? 0 : errstr_size);
     return rc ? rc : frc;
 }
+
+bool eddy_pipeline_uses_topics(const eddy_pipeline *p)
+{
+    for (int i = 0; i < p->nnodes; i++)
+        if (p->nodes[i].ntopics)
+            return true;
+    return false;
+}
+
+void eddy_pipeline_set_kafka(eddy_pipeline *p, const eddy_kafka_opts *k) { p->opts.kafka = k; }
 
 void eddy_pipeline_stop(eddy_pipeline *p)
 {

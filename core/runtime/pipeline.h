@@ -8,6 +8,19 @@
 #include "runtime/loader.h"
 
 struct eddy_topics;
+struct eddy_kprops;
+struct eddy_broker;
+
+/* A run against Kafka: the topics operators declare are Kafka topics; the pipeline joins the
+ * consumer group `app_id` (instances with the same id split the partitions), runs one task
+ * per input partition on `threads` workers (each with its own consumer and producer), and
+ * commits source offsets only after everything the tasks produced is acknowledged. */
+typedef struct eddy_kafka_opts {
+    const struct eddy_kprops *props; /* client properties (borrowed) */
+    struct eddy_broker *broker;      /* the in-process broker when it is the cluster, or NULL */
+    const char *app_id;              /* consumer group and prefix of internal topics */
+    bool exactly_once;               /* processing.guarantee=exactly_once_v2 */
+} eddy_kafka_opts;
 
 typedef struct eddy_pipeline eddy_pipeline;
 
@@ -21,6 +34,7 @@ typedef struct eddy_run_opts {
     bool quiet;                  /* no INFO lines on stderr */
     struct eddy_topics *topics;  /* in-memory topics for topic_* host calls (borrowed), or
                                     NULL */
+    const eddy_kafka_opts *kafka; /* run against Kafka (borrowed), or NULL */
 } eddy_run_opts;
 
 /* Binds and checks every node in topological order: the operator exists (an unknown one says
@@ -30,6 +44,12 @@ typedef struct eddy_run_opts {
  * `g` and `l` are borrowed and must outlive the pipeline. */
 int eddy_pipeline_new(eddy_graph *g, eddy_loader *l, const eddy_run_opts *opts,
                       eddy_pipeline **out, char *errstr, size_t errstr_size);
+
+/* True when an operator declared a topic (api->topic_declare): the pipeline needs Kafka or
+ * in-memory topics to run. */
+bool eddy_pipeline_uses_topics(const eddy_pipeline *p);
+/* Makes the next run a Kafka run (`k` borrowed; NULL: back to the run options'). */
+void eddy_pipeline_set_kafka(eddy_pipeline *p, const eddy_kafka_opts *k);
 
 /* Runs to the end of bounded input, or until eddy_pipeline_stop(); then flushes every
  * operator in topological order (nothing queued is dropped) and destroys the task instances.

@@ -26,6 +26,8 @@ typedef struct eddy_source {
     bool read_only;          /* CREATE SOURCE ... */
     char *query_id;          /* the query that writes it (CREATE ... AS SELECT), or NULL */
     char *window_type;       /* windowed key: TUMBLING, HOPPING or SESSION; NULL if not */
+    int64_t window_size_ms;  /* TUMBLING, HOPPING: the window size (0: unknown) */
+    int partitions, replicas; /* WITH (PARTITIONS, REPLICAS): Kafka topic creation; 0 unset */
 } eddy_source;
 
 typedef struct eddy_catalog eddy_catalog;

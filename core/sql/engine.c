@@ -150,6 +150,16 @@ static char *with_text(const eddy_sql_stmt *s, const char *name)
     return strdup(v->text ? v->text : "");
 }
 
+/* WITH (PARTITIONS, REPLICAS): how a Kafka run creates the topic when it is missing. */
+static void topic_settings(const eddy_sql_stmt *st, eddy_source *s)
+{
+    char *p = with_text(st, "PARTITIONS"), *r = with_text(st, "REPLICAS");
+    s->partitions = p ? atoi(p) : 0;
+    s->replicas = r ? atoi(r) : 0;
+    free(p);
+    free(r);
+}
+
 /* Upper-cases `s` in place (NULL stays NULL); returns it. */
 static char *upper(char *s)
 {
@@ -364,6 +374,7 @@ static int create_source(eddy_engine *e, const eddy_sql_stmt *st, char *errstr,
     }
     if (rc == 0)
         rc = apply_formats(st, s, errstr, errstr_size);
+    topic_settings(st, s);
     if (rc == 0) {
         /* A windowed topic (WINDOW_TYPE): its records carry their window. */
         char *wt = upper(with_text(st, "WINDOW_TYPE"));
@@ -380,10 +391,11 @@ static int create_source(eddy_engine *e, const eddy_sql_stmt *st, char *errstr,
             rc = eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
                              "'WINDOW_SIZE' should be set only for windowed sources "
                              "(WINDOW_TYPE).");
-        int64_t size_ms;
+        int64_t size_ms = 0;
         if (rc == 0 && ws)
             rc = parse_duration("WINDOW_SIZE", ws, &size_ms, errstr, errstr_size);
         s->window_type = wt;
+        s->window_size_ms = size_ms;
         free(ws);
     }
     if (rc == 0) {
@@ -483,7 +495,8 @@ static int start_query(eddy_engine *e, const eddy_sql_query *q, const eddy_sourc
 {
     eddy_plan_sink ps = {sink->name,          sink->topic,         sink->key_format,
                          sink->value_format,  sink->key_delimiter, sink->value_delimiter,
-                         sink->wrap_single};
+                         sink->wrap_single,   sink->partitions,    sink->replicas,
+                         sink->window_type};
     eddy_graph *g;
     int node;
     int rc = eddy_plan_query(e->catalog, q, &ps, &g, &node, errstr, errstr_size);
@@ -561,6 +574,7 @@ static int create_as(eddy_engine *e, const eddy_sql_stmt *st, char *errstr, size
     s->topic = with_text(st, "KAFKA_TOPIC");
     if (!s->topic)
         s->topic = strdup(st->name);
+    topic_settings(st, s);
     /* Grouping a keyless stream gives the result a key: the default key format applies. */
     if (st->query->has_group_by && strcmp(s->key_format, "NONE") == 0) {
         free(s->key_format);
@@ -1000,6 +1014,12 @@ int eddy_engine_explain(eddy_engine *e, bool dot, eddy_buf *out)
     }
     return 0;
 }
+
+size_t eddy_engine_query_count(const eddy_engine *e) { return e->nqueries; }
+
+const char *eddy_engine_query_id(const eddy_engine *e, size_t i) { return e->queries[i].id; }
+
+eddy_graph *eddy_engine_query_graph(eddy_engine *e, size_t i) { return e->queries[i].graph; }
 
 int eddy_engine_sources(eddy_engine *e, eddy_buf *out)
 {

@@ -56,6 +56,13 @@ int eddy_engine_topic_records(eddy_engine *e, const char *topic, eddy_buf *out);
  * prints a pipeline file (text), or as one Graphviz digraph per query (dot). */
 int eddy_engine_explain(eddy_engine *e, bool dot, eddy_buf *out);
 
+/* The persistent queries started so far, in creation order: their ids ("CSAS_POOR_1") and
+ * pipeline graphs (borrowed: they live until the query is dropped or the engine destroyed),
+ * so that `eddy run script.sql` can run the same graphs against Kafka. */
+struct eddy_graph;
+size_t eddy_engine_query_count(const eddy_engine *e);
+const char *eddy_engine_query_id(const eddy_engine *e, size_t i);
+struct eddy_graph *eddy_engine_query_graph(eddy_engine *e, size_t i);
 /* The catalog, as a JSON array of {"name", "type": "STREAM"|"TABLE", "schema", "keyFormat",
  * "valueFormat", "topic"} (the qtt cases' post.sources). Appended to `out`. */
 int eddy_engine_sources(eddy_engine *e, eddy_buf *out);

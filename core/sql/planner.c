@@ -29,6 +29,16 @@ static void add_str(cJSON *o, const char *k, const char *v)
         cJSON_AddStringToObject(o, k, v);
 }
 
+/* What the runtime needs to create a Kafka topic and lay out windowed keys. */
+static void add_topic_settings(cJSON *o, int partitions, int replicas, const char *window)
+{
+    if (partitions > 0)
+        cJSON_AddNumberToObject(o, "partitions", partitions);
+    if (replicas > 0)
+        cJSON_AddNumberToObject(o, "replicas", replicas);
+    add_str(o, "window_type", window);
+}
+
 static cJSON *source_config(const eddy_source *s)
 {
     cJSON *o = cJSON_CreateObject();
@@ -47,6 +57,9 @@ static cJSON *source_config(const eddy_source *s)
     add_str(o, "timestamp_format", s->timestamp_format);
     if (s->kind == EDDY_SOURCE_TABLE)
         cJSON_AddBoolToObject(o, "table", 1);
+    add_topic_settings(o, s->partitions, s->replicas, s->window_type);
+    if (s->window_size_ms > 0)
+        cJSON_AddNumberToObject(o, "window_size_ms", (double)s->window_size_ms);
     return o;
 }
 
@@ -60,6 +73,7 @@ static cJSON *sink_config(const eddy_plan_sink *k)
     add_str(o, "value_delimiter", k->value_delimiter);
     if (k->wrap_single >= 0)
         cJSON_AddBoolToObject(o, "wrap_single_value", k->wrap_single);
+    add_topic_settings(o, k->partitions, k->replicas, k->window_type);
     return o;
 }
 

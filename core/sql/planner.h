@@ -17,6 +17,8 @@ typedef struct eddy_plan_sink {
     const char *key_format, *value_format;
     const char *key_delimiter, *value_delimiter;
     int wrap_single;         /* -1: default */
+    int partitions, replicas; /* Kafka topic creation (0: unset) */
+    const char *window_type; /* TUMBLING, HOPPING, SESSION: how windowed keys are written */
 } eddy_plan_sink;
 
 /* Plans `q` reading from the catalog and writing to `sink`. On success *out is a validated

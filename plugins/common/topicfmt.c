@@ -43,3 +43,23 @@ int topicfmt_serdes(const eddy_host_api *api, eddy_op *op, const eddy_schema *sc
     }
     return rc;
 }
+
+int topicfmt_declare(const eddy_host_api *api, eddy_op *op, bool output, char *errstr,
+                     size_t errstr_size)
+{
+    eddy_topic_decl d = {.size = sizeof d, .output = output};
+    d.partitions = (int32_t)api->config_int(op, "partitions");
+    d.replicas = (int16_t)api->config_int(op, "replicas");
+    if (d.partitions < 0 || d.replicas < 0)
+        return pu_err(errstr, errstr_size, EDDY_EINVAL,
+                      "config 'partitions' and 'replicas' cannot be negative");
+    const char *w = api->config_has(op, "window_type") ? api->config_str(op, "window_type") : NULL;
+    if (w)
+        d.window = w[0] == 'S' ? EDDY_TOPIC_SESSION_WINDOWED : EDDY_TOPIC_TIME_WINDOWED;
+    d.window_size_ms = api->config_int(op, "window_size_ms");
+    char why[EDDY_ERRSTR_SIZE] = "";
+    int rc = api->topic_declare(op, api->config_str(op, "topic"), &d, why, sizeof why);
+    if (rc)
+        return pu_err(errstr, errstr_size, rc, "config 'topic': %s", why);
+    return 0;
+}

@@ -18,7 +18,20 @@
         {"value_delimiter", EDDY_CONF_STRING, NULL, 0, NULL,                                   \
          "DELIMITED values: the delimiter (one character, or TAB, SPACE...)."},                \
         {"wrap_single_value", EDDY_CONF_BOOL, NULL, 0, NULL,                                   \
-         "Whether a value of one column is wrapped in an object/record (default: wrapped)."}
+         "Whether a value of one column is wrapped in an object/record (default: wrapped)."},  \
+        {"partitions", EDDY_CONF_INT, NULL, 0, NULL,                                           \
+         "Kafka: create the topic with this many partitions when it is missing."},            \
+        {"replicas", EDDY_CONF_INT, NULL, 0, NULL,                                             \
+         "Kafka: the replication factor of a topic created (default replication.factor)."},    \
+        {"window_type", EDDY_CONF_ENUM, NULL, 0, "TUMBLING|HOPPING|SESSION",                   \
+         "Windowed keys: how the window is laid out in the key bytes (ksqlDB's)."},            \
+        {"window_size_ms", EDDY_CONF_INT, NULL, 0, NULL,                                       \
+         "TUMBLING and HOPPING inputs: the window size, which gives WINDOWEND."}
+
+/* Declares the node's topic to the host (api->topic_declare) from the config: `output` for a
+ * sink. */
+int topicfmt_declare(const eddy_host_api *api, eddy_op *op, bool output, char *errstr,
+                     size_t errstr_size);
 
 /* Creates the key and value serdes of `schema` from the node's config. Errors name the
  * config key. The caller destroys both with api->serde_destroy. */

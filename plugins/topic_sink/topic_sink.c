@@ -1,4 +1,4 @@
-/* topic_sink.c: writes records to a topic (in-memory topics of the test driver for now),
+/* topic_sink.c: writes records to a topic (Kafka, or the test driver's in-memory topics),
  * encoding the KEY columns as the key and the others as the value, with ROWTIME as the
  * timestamp, the headers, and the window of a windowed key. */
 #include <stdio.h>
@@ -26,7 +26,7 @@ static int plan(eddy_op *op, char *errstr, size_t errstr_size)
                              errstr_size);
     eddy_api->serde_destroy(k);
     eddy_api->serde_destroy(v);
-    return rc;
+    return rc ? rc : topicfmt_declare(eddy_api, op, true, errstr, errstr_size);
 }
 
 static int create(eddy_op *op, void **out, char *errstr, size_t errstr_size)
@@ -71,14 +71,14 @@ static int process(eddy_op *op, void *vs, int port, eddy_batch *in)
             .value = vr == EDDY_SERDE_NULL ? NULL : value,
             .value_len = (uint32_t)st->vbuf.len,
             .timestamp = r->rowtime,
-            .partition = 0,
+            .partition = -1,
             .headers = r->headers,
             .nheaders = r->nheaders,
             .windowed = (r->flags & EDDY_REC_WINDOWED) != 0,
             .win_start = r->win_start,
             .win_end = r->win_end,
         };
-        int rc = eddy_api->topic_append(op, st->topic, &tr);
+        int rc = eddy_api->topic_produce(op, st->topic, &tr);
         if (rc)
             return rc;
     }

@@ -1,5 +1,6 @@
-/* topic_source.c: reads a topic (in-memory topics of the test driver for now), decoding each
- * record's key and value into columns; ROWTIME is the record's timestamp or a column. */
+/* topic_source.c: reads this task's partition of a topic (Kafka, or the test driver's
+ * in-memory topics), decoding each record's key and value into columns; ROWTIME is the
+ * record's timestamp or a column. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,10 +30,11 @@ typedef struct state {
     eddy_schema *schema;
     eddy_serde *key, *value;
     const char *topic;
-    int64_t next;
     int ts_col;
     eddy_expr *ts_expr;  /* STRING timestamps: PARSE_TIMESTAMP(col, format) */
     bool table;
+    eddy_topic_record *fetched; /* room for one fetch */
+    int fetched_cap;
 } state;
 
 static int parse(eddy_op *op, eddy_schema **schema, int *ts_col, char *errstr, size_t n)
@@ -108,8 +110,10 @@ static int plan(eddy_op *op, char *errstr, size_t errstr_size)
     if (rc == 0) {
         eddy_api->serde_destroy(k);
         eddy_api->serde_destroy(v);
-        rc = eddy_api->output_add(op, NULL, s, errstr, errstr_size);
+        rc = topicfmt_declare(eddy_api, op, false, errstr, errstr_size);
     }
+    if (rc == 0)
+        rc = eddy_api->output_add(op, NULL, s, errstr, errstr_size);
     eddy_api->schema_release(s);
     return rc;
 }
@@ -133,16 +137,15 @@ static int create(eddy_op *op, void **out, char *errstr, size_t errstr_size)
     }
     st->topic = eddy_api->config_str(op, "topic");
     st->table = eddy_api->config_bool(op, "table");
-    eddy_topic_record probe;
-    if (eddy_api->topic_read(op, st->topic, 0, &probe) == EDDY_ENOTFOUND) {
+    if (eddy_api->topic_fetch(op, st->topic, NULL, 0) == EDDY_ENOTFOUND) {
         eddy_api->serde_destroy(st->key);
         eddy_api->serde_destroy(st->value);
         eddy_api->expr_destroy(st->ts_expr);
         eddy_api->schema_release(st->schema);
         free(st);
         return pu_err(errstr, errstr_size, EDDY_ENOTFOUND,
-                      "this run has no topics: topic_source reads the in-memory topics of the "
-                      "SQL test driver (eddy qtt, eddy test)");
+                      "this run has no topics: topic_source reads Kafka (eddy run) or the "
+                      "in-memory topics of the SQL test driver (eddy qtt, eddy test)");
     }
     *out = st;
     return 0;
@@ -150,8 +153,38 @@ static int create(eddy_op *op, void **out, char *errstr, size_t errstr_size)
 
 /* Decodes one topic record into a new record of `b`; 1 when appended, 0 when dropped (sent
  * to the processing log, or a stream's null value), negative on ENOMEM. */
-static int decode(eddy_op *op, state *st, eddy_batch *b, const eddy_topic_record *tr)
+/* A copy of `n` bytes in the batch's arena (the fetched bytes live only until the next
+ * fetch, the batch maybe longer). */
+static const uint8_t *keep(eddy_batch *b, const uint8_t *p, size_t n)
 {
+    if (!p)
+        return NULL;
+    uint8_t *c = eddy_api->batch_alloc(b, n ? n : 1);
+    if (c && n)
+        memcpy(c, p, n);
+    return c;
+}
+
+static int decode(eddy_op *op, state *st, eddy_batch *b, const eddy_topic_record *in)
+{
+    eddy_topic_record copy = *in, *tr = &copy;
+    if ((in->key && !(copy.key = keep(b, in->key, in->key_len))) ||
+        (in->value && !(copy.value = keep(b, in->value, in->value_len))))
+        return EDDY_ENOMEM;
+    if (in->nheaders) {
+        eddy_header *h = eddy_api->batch_alloc(b, in->nheaders * sizeof *h);
+        if (!h)
+            return EDDY_ENOMEM;
+        for (uint32_t i = 0; i < in->nheaders; i++) {
+            h[i] = in->headers[i];
+            h[i].key = (const char *)keep(b, (const uint8_t *)in->headers[i].key,
+                                          in->headers[i].key_len);
+            h[i].value = keep(b, in->headers[i].value, in->headers[i].value_len);
+            if (!h[i].key || (in->headers[i].value && !h[i].value))
+                return EDDY_ENOMEM;
+        }
+        copy.headers = h;
+    }
     eddy_record *r = eddy_api->batch_append(b);
     if (!r)
         return EDDY_ENOMEM;
@@ -220,24 +253,26 @@ static int poll_(eddy_op *op, void *vs, int max_records)
     state *st = vs;
     if (eddy_api->stopping(op))
         return EDDY_EOF;
-    eddy_batch *b = NULL;
-    int n = 0, rc = 0;
-    eddy_topic_record tr;
-    while (n < max_records && (rc = eddy_api->topic_read(op, st->topic, st->next, &tr)) == 0) {
-        if (!b && !(b = eddy_api->batch_new(op, st->schema, (uint32_t)max_records)))
+    if (st->fetched_cap < max_records) {
+        eddy_topic_record *f = realloc(st->fetched, (size_t)max_records * sizeof *f);
+        if (!f)
             return EDDY_ENOMEM;
-        st->next++;
-        n++;
-        if ((rc = decode(op, st, b, &tr)) < 0)
-            break;
-        rc = 0;
+        st->fetched = f;
+        st->fetched_cap = max_records;
     }
-    if (rc == EDDY_EOF)
-        rc = 0;
-    if (rc == 0 && b)
+    int n = eddy_api->topic_fetch(op, st->topic, st->fetched, max_records);
+    if (n <= 0)
+        return n;
+    eddy_batch *b = eddy_api->batch_new(op, st->schema, (uint32_t)n);
+    if (!b)
+        return EDDY_ENOMEM;
+    int rc = 0;
+    for (int i = 0; i < n && rc >= 0; i++)
+        rc = decode(op, st, b, &st->fetched[i]);
+    if (rc >= 0)
         rc = eddy_api->emit(op, 0, b);
     eddy_api->batch_release(b);
-    return rc ? rc : n;
+    return rc < 0 ? rc : n;
 }
 
 static void destroy(eddy_op *op, void *vs)
@@ -249,6 +284,7 @@ static void destroy(eddy_op *op, void *vs)
     eddy_api->serde_destroy(st->value);
     eddy_api->expr_destroy(st->ts_expr);
     eddy_api->schema_release(st->schema);
+    free(st->fetched);
     free(st);
 }
 

@@ -151,8 +151,8 @@ START_TEST(topic_source_needs_topics)
     eddy_run_opts o = {.quiet = true};
     ck_assert_msg(eddy_pipeline_new(g, l, &o, &p, err, sizeof err) == 0, "%s", err);
     ck_assert_int_eq(eddy_pipeline_run(p, err, sizeof err), EDDY_ENOTFOUND);
-    ck_assert_str_eq(err, "p.json: node 'in': this run has no topics: topic_source reads the "
-                          "in-memory topics of the SQL test driver (eddy qtt, eddy test)");
+    ck_assert_str_eq(err, "p.json: node 'in': this run has no topics: topic_source reads Kafka "
+                          "(eddy run) or the in-memory topics of the SQL test driver (eddy qtt, eddy test)");
     eddy_pipeline_destroy(p);
     eddy_graph_destroy(g);
     eddy_loader_destroy(l);

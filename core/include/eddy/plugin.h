@@ -131,6 +131,26 @@ typedef struct eddy_topic_record {
     int64_t win_start, win_end;
 } eddy_topic_record;
 
+/* A topic a source reads or a sink writes, declared during plan with api->topic_declare so
+ * the runtime knows the topics before anything runs: on Kafka it creates missing output
+ * topics, subscribes the application's consumer group to the inputs and gives each task the
+ * partitions of its number. */
+typedef enum eddy_topic_window {
+    EDDY_TOPIC_UNWINDOWED = 0,
+    EDDY_TOPIC_TIME_WINDOWED = 1,   /* TUMBLING, HOPPING: key bytes + window start */
+    EDDY_TOPIC_SESSION_WINDOWED = 2 /* SESSION: key bytes + window end + window start */
+} eddy_topic_window;
+
+typedef struct eddy_topic_decl {
+    uint32_t size;          /* sizeof(eddy_topic_decl) as the plugin was compiled */
+    bool output;            /* true: the operator writes the topic; false: reads it */
+    int32_t partitions;     /* create it with this many partitions when missing (0: outputs
+                               get as many as the inputs have; inputs must exist) */
+    int16_t replicas;       /* replication factor when created (0: replication.factor, 1) */
+    eddy_topic_window window; /* how windowed keys are laid out in the key bytes */
+    int64_t window_size_ms; /* TIME_WINDOWED inputs: window end = start + size */
+} eddy_topic_decl;
+
 /* ------------------------------------------------------- the host's API */
 
 /* Passed to eddy_plugin_entry(); valid for the life of the process. Append-only. */
@@ -297,6 +317,24 @@ typedef struct eddy_host_api {
     int (*value_copy)(eddy_arena *arena, const eddy_value *v, eddy_value *out);
     bool (*value_equal)(const eddy_value *a, const eddy_value *b);
     uint64_t (*value_hash)(const eddy_value *v, uint64_t seed);
+
+    /* Topics of the run's backend, the same calls whichever it is: Kafka (eddy run with
+     * bootstrap.servers, or the embedded broker) or the test driver's in-memory topics.
+     * topic_declare: plan only; every topic an operator fetches or produces is declared
+     * first (EDDY_EINVAL otherwise).
+     * topic_fetch: the next records of this task's partition of `topic`, in offset order,
+     * from where the application's committed offset (else the beginning) left off. Fills up
+     * to `max` records; returns how many (0: none available now). Their bytes and headers
+     * stay valid until this operator's next topic_fetch: copy what a batch keeps. A record
+     * is acknowledged as handled when the fetch call that follows it returns, so offsets
+     * are committed only for records the graph has fully processed.
+     * topic_produce: appends a copy of `r`; partition -1 picks it from the key as Kafka's
+     * default partitioner does. Durable once the next commit completes; a delivery failure
+     * stops the pipeline before that commit. */
+    int (*topic_declare)(eddy_op *op, const char *topic, const eddy_topic_decl *d,
+                         char *errstr, size_t errstr_size);
+    int (*topic_fetch)(eddy_op *op, const char *topic, eddy_topic_record *out, int max);
+    int (*topic_produce)(eddy_op *op, const char *topic, const eddy_topic_record *r);
 } eddy_host_api;
 
 /* ------------------------------------------------------- the descriptor */

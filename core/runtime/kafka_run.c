@@ -1,0 +1,589 @@
+/* kafka_run.c: runs a planned pipeline against Kafka, as Kafka Streams runs a topology.
+ *
+ * - The topics the operators declared are checked (inputs) or created (outputs) first; an
+ *   unreachable cluster is reported and retried until it answers or the run is stopped.
+ * - `threads` workers each own a consumer in the group `app_id` and a producer. The group
+ *   protocol (range assignor, so partition p of every input lands on one member) splits the
+ *   input partitions across the workers of every instance of the application.
+ * - A worker makes one task per assigned partition number p (task p reads partition p of
+ *   each input: co-partitioned sources together) when partitions are assigned, and flushes,
+ *   commits and destroys its tasks when they are revoked. Each partition's messages come from
+ *   its own queue (rd_kafka_queue_get_partition), which the task's sources fetch from.
+ * - At-least-once: every commit interval a worker flushes its tasks (operators emit what they
+ *   buffer, sinks produce), waits until its producer has every message acknowledged, then
+ *   commits the offsets after the last records its sources fetched. Since a fetch returns
+ *   only when the graph has handled the records before it, nothing uncommitted is lost: a
+ *   crash replays from the last commit. A delivery failure stops the run before committing.
+ * - Exactly-once (processing.guarantee=exactly_once_v2): the producer is transactional
+ *   (transactional.id = <app_id>-<worker>), and the offsets are committed inside the
+ *   transaction (send_offsets_to_transaction) at each commit interval. */
+#include "runtime/internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "io/kafka.h"
+
+typedef struct kqueue {
+    const char *topic; /* borrowed from the pipeline's declarations */
+    int32_t partition;
+    rd_kafka_queue_t *q;
+} kqueue;
+
+typedef struct krun {
+    eddy_pipeline *p;
+    const eddy_kafka_opts *o;
+    const char **inputs; /* distinct input topic names (borrowed) */
+    int ninputs;
+} krun;
+
+struct eddy_kworker {
+    krun *run;
+    int index;
+    pthread_t thread;
+    rd_kafka_t *consumer, *producer;
+    eddy_task **tasks;
+    int ntasks;
+    kqueue *queues;
+    int nqueues;
+    uint8_t *keybuf; /* windowed keys */
+    size_t keycap;
+    volatile int delivery_failed;
+    char delivery_err[512];
+    bool in_txn;
+    int64_t next_commit;
+};
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* ------------------------------------------------------------ clients */
+
+static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+    struct eddy_kworker *kw = opaque;
+    if (m->err && !kw->delivery_failed) {
+        snprintf(kw->delivery_err, sizeof kw->delivery_err,
+                 "a record could not be delivered to topic '%s': %s",
+                 rd_kafka_topic_name(m->rkt), rd_kafka_err2str(m->err));
+        kw->delivery_failed = 1;
+    }
+}
+
+static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                         rd_kafka_topic_partition_list_t *parts, void *opaque);
+
+static int new_client(krun *r, eddy_kclient kind, struct eddy_kworker *kw, rd_kafka_t **out)
+{
+    eddy_pipeline *p = r->p;
+    char err[EDDY_ERRSTR_SIZE];
+    rd_kafka_conf_t *c;
+    int rc = eddy_kafka_conf(r->o->props, kind, &c, err, sizeof err);
+    if (rc) {
+        eddy_pipeline_fail(p, rc, "%s", err);
+        return rc;
+    }
+    char why[512];
+    if (kind == EDDY_KCLIENT_CONSUMER) {
+        rd_kafka_conf_set(c, "group.id", r->o->app_id, NULL, 0);
+        rd_kafka_conf_set_rebalance_cb(c, on_rebalance);
+    } else if (kind == EDDY_KCLIENT_PRODUCER && kw) {
+        rd_kafka_conf_set_dr_msg_cb(c, on_delivery);
+        if (r->o->exactly_once) {
+            char tid[512];
+            snprintf(tid, sizeof tid, "%s-%d", r->o->app_id, kw->index);
+            rd_kafka_conf_set(c, "transactional.id", tid, NULL, 0);
+        }
+    }
+    if (kw)
+        rd_kafka_conf_set_opaque(c, kw);
+    rd_kafka_t *rk = rd_kafka_new(kind == EDDY_KCLIENT_CONSUMER ? RD_KAFKA_CONSUMER
+                                                                 : RD_KAFKA_PRODUCER,
+                                  c, why, sizeof why);
+    if (!rk) {
+        rd_kafka_conf_destroy(c);
+        eddy_pipeline_fail(p, EDDY_EINVAL, "Kafka client: %s", why);
+        return EDDY_EINVAL;
+    }
+    if (kind == EDDY_KCLIENT_CONSUMER)
+        rd_kafka_poll_set_consumer(rk);
+    *out = rk;
+    return 0;
+}
+
+/* ------------------------------------------------------------- topics */
+
+/* Checks the inputs and creates the outputs. Retries while the cluster cannot be reached. */
+static int prepare_topics(krun *r)
+{
+    eddy_pipeline *p = r->p;
+    rd_kafka_t *admin;
+    if (new_client(r, EDDY_KCLIENT_ADMIN, NULL, &admin))
+        return p->err;
+    char err[EDDY_ERRSTR_SIZE];
+    int max_in = 0, rc = 0;
+    const char *rf = eddy_kprops_get(r->o->props, "replication.factor");
+    for (int pass = 0; pass < 2 && rc == 0; pass++) {
+        for (int i = 0; i < p->nnodes && rc == 0; i++) {
+            eddy_node *n = &p->nodes[i];
+            for (int k = 0; k < n->ntopics && rc == 0; k++) {
+                eddy_topic_use *u = &n->topics[k];
+                if (u->d.output != (pass == 1))
+                    continue;
+                int parts = 0;
+                for (;;) {
+                    if (!u->d.output && u->d.partitions <= 0 && !r->o->broker)
+                        rc = eddy_kafka_partitions(admin, u->name, 5000, &parts, err,
+                                                   sizeof err);
+                    else
+                        rc = eddy_kafka_ensure_topic(
+                            admin, r->o->broker, u->name,
+                            u->d.partitions > 0 ? u->d.partitions
+                            : u->d.output       ? (max_in ? max_in : 1)
+                                                : 4,
+                            u->d.replicas > 0 ? u->d.replicas : rf ? atoi(rf) : 1, false,
+                            &parts, err, sizeof err);
+                    if (rc != EDDY_EIO || p->stop)
+                        break;
+                    eddy_runtime_log(p, n->gn->id, -1, EDDY_LOG_WARN, "%s; retrying", err);
+                    sleep_ms(1000);
+                }
+                if (rc) {
+                    eddy_pipeline_fail(p, rc, "node '%s': %s", n->gn->id, err);
+                    break;
+                }
+                if (!u->d.output) {
+                    if (parts > max_in)
+                        max_in = parts;
+                    bool seen = false;
+                    for (int j = 0; j < r->ninputs; j++)
+                        seen |= strcmp(r->inputs[j], u->name) == 0;
+                    if (!seen) {
+                        const char **v = realloc(r->inputs, (size_t)(r->ninputs + 1) * sizeof *v);
+                        if (!v) {
+                            rc = EDDY_ENOMEM;
+                            eddy_pipeline_fail(p, rc, "out of memory");
+                            break;
+                        }
+                        r->inputs = v;
+                        r->inputs[r->ninputs++] = u->name;
+                    }
+                }
+                eddy_runtime_log(p, n->gn->id, -1, EDDY_LOG_DEBUG, "topic '%s': %d partition(s)",
+                                 u->name, parts);
+            }
+        }
+    }
+    rd_kafka_destroy(admin);
+    return rc;
+}
+
+/* -------------------------------------------------------------- tasks */
+
+static eddy_task *task_of(struct eddy_kworker *kw, int partition)
+{
+    for (int i = 0; i < kw->ntasks; i++)
+        if (kw->tasks[i]->partition == partition)
+            return kw->tasks[i];
+    return NULL;
+}
+
+static int task_add(struct eddy_kworker *kw, int partition)
+{
+    eddy_pipeline *p = kw->run->p;
+    if (task_of(kw, partition))
+        return 0;
+    eddy_task **v = realloc(kw->tasks, (size_t)(kw->ntasks + 1) * sizeof *v);
+    eddy_task *t = calloc(1, sizeof *t);
+    if (!v || !t) {
+        free(t);
+        if (v)
+            kw->tasks = v;
+        eddy_pipeline_fail(p, EDDY_ENOMEM, "out of memory");
+        return EDDY_ENOMEM;
+    }
+    kw->tasks = v;
+    kw->tasks[kw->ntasks++] = t;
+    t->kw = kw;
+    return eddy_task_init(p, t, partition, partition);
+}
+
+/* Flushes the tasks, waits for every produced record to be acknowledged, then commits the
+ * offsets after what the sources fetched (or the transaction holding them). */
+static int commit(struct eddy_kworker *kw)
+{
+    eddy_pipeline *p = kw->run->p;
+    for (int i = 0; i < kw->ntasks && p->err == 0; i++)
+        eddy_task_flush(p, kw->tasks[i]);
+    if (p->err)
+        return p->err;
+    rd_kafka_topic_partition_list_t *offs = rd_kafka_topic_partition_list_new(8);
+    for (int i = 0; i < kw->ntasks; i++) {
+        eddy_task *t = kw->tasks[i];
+        for (int k = 0; k < p->nnodes; k++)
+            for (int j = 0; j < t->ops[k].nfetch; j++) {
+                eddy_fetch *f = &t->ops[k].fetch[j];
+                if (f->next >= 0)
+                    rd_kafka_topic_partition_list_add(offs, f->use->name, t->partition)->offset =
+                        f->next;
+            }
+    }
+    int rc = 0;
+    rd_kafka_error_t *te = NULL;
+    if (kw->run->o->exactly_once) {
+        if (offs->cnt) {
+            rd_kafka_consumer_group_metadata_t *md = rd_kafka_consumer_group_metadata(kw->consumer);
+            te = rd_kafka_send_offsets_to_transaction(kw->producer, offs, md, 30000);
+            rd_kafka_consumer_group_metadata_destroy(md);
+        }
+        if (!te)
+            te = rd_kafka_commit_transaction(kw->producer, 60000);
+        if (!te)
+            te = rd_kafka_begin_transaction(kw->producer);
+        if (te) {
+            eddy_pipeline_fail(p, EDDY_EIO, "transaction: %s", rd_kafka_error_string(te));
+            rd_kafka_error_destroy(te);
+            rc = EDDY_EIO;
+        }
+    } else {
+        rd_kafka_resp_err_t e = rd_kafka_flush(kw->producer, 60000);
+        if (kw->delivery_failed) {
+            eddy_pipeline_fail(p, EDDY_EIO, "%s (offsets not committed)", kw->delivery_err);
+            rc = EDDY_EIO;
+        } else if (e) {
+            /* Still unacknowledged: commit nothing now, try again at the next interval. */
+            eddy_runtime_log(p, NULL, -1, EDDY_LOG_WARN,
+                             "worker %d: %d record(s) not acknowledged yet (%s); offsets not "
+                             "committed", kw->index, rd_kafka_outq_len(kw->producer),
+                             rd_kafka_err2str(e));
+        } else if (offs->cnt) {
+            e = rd_kafka_commit(kw->consumer, offs, 0);
+            if (e && e != RD_KAFKA_RESP_ERR__NO_OFFSET)
+                eddy_runtime_log(p, NULL, -1, EDDY_LOG_WARN,
+                                 "worker %d: offset commit failed (%s); retried at the next "
+                                 "interval", kw->index, rd_kafka_err2str(e));
+        }
+    }
+    rd_kafka_topic_partition_list_destroy(offs);
+    return rc;
+}
+
+static void drop_tasks(struct eddy_kworker *kw)
+{
+    for (int i = 0; i < kw->ntasks; i++) {
+        eddy_task_free(kw->run->p, kw->tasks[i]);
+        free(kw->tasks[i]);
+    }
+    kw->ntasks = 0;
+    for (int i = 0; i < kw->nqueues; i++)
+        rd_kafka_queue_destroy(kw->queues[i].q);
+    kw->nqueues = 0;
+}
+
+static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                         rd_kafka_topic_partition_list_t *parts, void *opaque)
+{
+    struct eddy_kworker *kw = opaque;
+    eddy_pipeline *p = kw->run->p;
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        kqueue *q = realloc(kw->queues, (size_t)(kw->nqueues + parts->cnt + 1) * sizeof *q);
+        if (!q) {
+            eddy_pipeline_fail(p, EDDY_ENOMEM, "out of memory");
+            rd_kafka_assign(rk, NULL);
+            return;
+        }
+        kw->queues = q;
+        eddy_buf list = {0};
+        for (int i = 0; i < parts->cnt; i++) {
+            const rd_kafka_topic_partition_t *tp = &parts->elems[i];
+            const char *name = NULL;
+            for (int j = 0; j < kw->run->ninputs; j++)
+                if (strcmp(kw->run->inputs[j], tp->topic) == 0)
+                    name = kw->run->inputs[j];
+            rd_kafka_queue_t *pq = rd_kafka_queue_get_partition(rk, tp->topic, tp->partition);
+            rd_kafka_queue_forward(pq, NULL); /* its messages only through this queue */
+            kw->queues[kw->nqueues++] = (kqueue){name, tp->partition, pq};
+            eddy_buf_printf(&list, "%s%s[%d]", i ? ", " : "", tp->topic, (int)tp->partition);
+        }
+        for (int i = 0; i < parts->cnt && p->err == 0; i++)
+            task_add(kw, parts->elems[i].partition);
+        eddy_runtime_log(p, NULL, -1, EDDY_LOG_INFO, "worker %d: assigned %s (%d task(s))",
+                         kw->index, list.len ? eddy_buf_cstr(&list) : "nothing", kw->ntasks);
+        eddy_buf_free(&list);
+        rd_kafka_assign(rk, parts);
+    } else {
+        if (p->err == 0)
+            commit(kw);
+        eddy_runtime_log(p, NULL, -1, EDDY_LOG_INFO, "worker %d: partitions revoked (%d task(s))",
+                         kw->index, kw->ntasks);
+        drop_tasks(kw);
+        rd_kafka_assign(rk, NULL);
+    }
+}
+
+/* --------------------------------------------------------- the worker */
+
+static void *worker_main(void *arg)
+{
+    struct eddy_kworker *kw = arg;
+    krun *r = kw->run;
+    eddy_pipeline *p = r->p;
+    if (new_client(r, EDDY_KCLIENT_PRODUCER, kw, &kw->producer) ||
+        new_client(r, EDDY_KCLIENT_CONSUMER, kw, &kw->consumer))
+        return NULL;
+    if (r->o->exactly_once) {
+        rd_kafka_error_t *te = rd_kafka_init_transactions(kw->producer, 60000);
+        if (!te)
+            te = rd_kafka_begin_transaction(kw->producer);
+        if (te) {
+            eddy_pipeline_fail(p, EDDY_EIO, "transactions: %s", rd_kafka_error_string(te));
+            rd_kafka_error_destroy(te);
+            return NULL;
+        }
+    }
+    rd_kafka_topic_partition_list_t *sub = rd_kafka_topic_partition_list_new(r->ninputs);
+    for (int i = 0; i < r->ninputs; i++)
+        rd_kafka_topic_partition_list_add(sub, r->inputs[i], RD_KAFKA_PARTITION_UA);
+    rd_kafka_resp_err_t e = rd_kafka_subscribe(kw->consumer, sub);
+    rd_kafka_topic_partition_list_destroy(sub);
+    if (e) {
+        eddy_pipeline_fail(p, EDDY_EIO, "cannot subscribe: %s", rd_kafka_err2str(e));
+        return NULL;
+    }
+    kw->next_commit = eddy_now_ms() + p->opts.commit_interval_ms;
+    bool idle = false;
+    while (p->err == 0 && !p->stop) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(kw->consumer, idle ? 10 : 0);
+        if (m) {
+            if (m->err)
+                eddy_runtime_log(p, NULL, -1, EDDY_LOG_WARN, "worker %d: Kafka consumer: %s%s",
+                                 kw->index, rd_kafka_message_errstr(m),
+                                 m->err == RD_KAFKA_RESP_ERR__TRANSPORT ||
+                                         m->err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN
+                                     ? " (retrying)"
+                                     : "");
+            if (m->err == RD_KAFKA_RESP_ERR__FATAL) {
+                char why[512];
+                rd_kafka_fatal_error(kw->consumer, why, sizeof why);
+                eddy_pipeline_fail(p, EDDY_EIO, "Kafka consumer: %s", why);
+            }
+            rd_kafka_message_destroy(m);
+        }
+        rd_kafka_poll(kw->producer, 0);
+        int progress = 0;
+        for (int i = 0; i < kw->ntasks && p->err == 0; i++) {
+            bool eof;
+            int rc = eddy_task_round(p, kw->tasks[i], &eof);
+            if (rc > 0)
+                progress += rc;
+        }
+        int64_t now = eddy_now_ms();
+        if (now >= kw->next_commit && p->err == 0) {
+            commit(kw);
+            kw->next_commit = now + p->opts.commit_interval_ms;
+        }
+        idle = progress == 0;
+    }
+    /* Stopping: a last commit, then leave the group (its revoke flushes and drops tasks). */
+    if (p->err == 0)
+        commit(kw);
+    rd_kafka_consumer_close(kw->consumer);
+    drop_tasks(kw);
+    if (r->o->exactly_once && p->err)
+        rd_kafka_abort_transaction(kw->producer, 10000);
+    rd_kafka_flush(kw->producer, 10000);
+    return NULL;
+}
+
+int eddy_kafka_run(eddy_pipeline *p)
+{
+    krun r = {.p = p, .o = p->opts.kafka};
+    if (prepare_topics(&r) || r.ninputs == 0) {
+        if (p->err == 0)
+            eddy_pipeline_fail(p, EDDY_EINVAL, "%s: nothing reads a topic: a Kafka run needs a "
+                               "topic_source", p->graph->path);
+        free(r.inputs);
+        return p->err;
+    }
+    eddy_runtime_log(p, NULL, -1, EDDY_LOG_INFO,
+                     "application '%s': %d input topic(s), %d worker thread(s)%s", r.o->app_id,
+                     r.ninputs, p->opts.threads, r.o->exactly_once ? ", exactly-once" : "");
+    int n = p->opts.threads;
+    struct eddy_kworker *ws = calloc((size_t)n, sizeof *ws);
+    if (!ws) {
+        free(r.inputs);
+        eddy_pipeline_fail(p, EDDY_ENOMEM, "out of memory");
+        return p->err;
+    }
+    for (int i = 0; i < n; i++) {
+        ws[i].run = &r;
+        ws[i].index = i;
+        if (n == 1)
+            worker_main(&ws[i]);
+        else
+            pthread_create(&ws[i].thread, NULL, worker_main, &ws[i]);
+    }
+    for (int i = 0; n > 1 && i < n; i++)
+        pthread_join(ws[i].thread, NULL);
+    for (int i = 0; i < n; i++) {
+        if (ws[i].consumer)
+            rd_kafka_destroy(ws[i].consumer);
+        if (ws[i].producer)
+            rd_kafka_destroy(ws[i].producer);
+        free(ws[i].tasks);
+        free(ws[i].queues);
+        free(ws[i].keybuf);
+    }
+    free(ws);
+    free(r.inputs);
+    return p->err;
+}
+
+/* ------------------------------------------------------ fetch, produce */
+
+void eddy_kafka_fetch_release(eddy_fetch *f)
+{
+    for (int i = 0; i < f->nmsgs; i++)
+        rd_kafka_message_destroy(f->msgs[i]);
+    f->nmsgs = 0;
+    free(f->msgs);
+    f->msgs = NULL;
+}
+
+int eddy_kafka_fetch(eddy_op *op, eddy_fetch *f, eddy_topic_record *out, int max)
+{
+    for (int i = 0; i < f->nmsgs; i++)
+        rd_kafka_message_destroy(f->msgs[i]);
+    f->nmsgs = 0;
+    struct eddy_kworker *kw = op->task->kw;
+    if (max <= 0 || !kw)
+        return 0;
+    if (!f->queue) {
+        for (int i = 0; i < kw->nqueues && !f->queue; i++)
+            if (kw->queues[i].partition == op->task->partition && kw->queues[i].topic &&
+                strcmp(kw->queues[i].topic, f->use->name) == 0)
+                f->queue = kw->queues[i].q;
+        if (!f->queue)
+            return 0; /* this partition of that topic is not ours (other partition count) */
+    }
+    rd_kafka_message_t **msgs = realloc(f->msgs, (size_t)max * sizeof *msgs);
+    if (!msgs)
+        return EDDY_ENOMEM;
+    f->msgs = (void **)msgs;
+    ssize_t got = rd_kafka_consume_batch_queue(f->queue, 0, msgs, (size_t)max);
+    if (got <= 0)
+        return 0;
+    f->nmsgs = (int)got;
+    /* Headers: count them all first, so the array is not moved while records point in. */
+    size_t nh = 0;
+    for (ssize_t i = 0; i < got; i++) {
+        rd_kafka_headers_t *h;
+        if (!msgs[i]->err && rd_kafka_message_headers(msgs[i], &h) == 0)
+            nh += rd_kafka_header_cnt(h);
+    }
+    if (nh > f->hcap) {
+        eddy_header *v = realloc(f->hdrs, nh * sizeof *v);
+        if (!v)
+            return EDDY_ENOMEM;
+        f->hdrs = v;
+        f->hcap = nh;
+    }
+    const eddy_topic_use *u = f->use;
+    int n = 0;
+    size_t hi = 0;
+    for (ssize_t i = 0; i < got; i++) {
+        rd_kafka_message_t *m = msgs[i];
+        if (m->err) {
+            eddy_runtime_log(op->p, op->node->gn->id, op->task->id, EDDY_LOG_WARN,
+                             "topic '%s': %s", u->name, rd_kafka_message_errstr(m));
+            continue;
+        }
+        eddy_topic_record *tr = &out[n++];
+        *tr = (eddy_topic_record){0};
+        tr->key = m->key;
+        tr->key_len = (uint32_t)m->key_len;
+        tr->value = m->payload;
+        tr->value_len = (uint32_t)m->len;
+        tr->partition = m->partition;
+        tr->offset = m->offset;
+        rd_kafka_timestamp_type_t tt;
+        tr->timestamp = rd_kafka_message_timestamp(m, &tt);
+        if (tr->timestamp < 0)
+            tr->timestamp = 0;
+        rd_kafka_headers_t *h;
+        if (rd_kafka_message_headers(m, &h) == 0) {
+            tr->headers = &f->hdrs[hi];
+            const char *name;
+            const void *val;
+            size_t vlen;
+            for (size_t k = 0; rd_kafka_header_get_all(h, k, &name, &val, &vlen) == 0; k++)
+                f->hdrs[hi++] = (eddy_header){name, (uint32_t)strlen(name), (uint32_t)vlen,
+                                              val};
+            tr->nheaders = (uint32_t)(&f->hdrs[hi] - tr->headers);
+        }
+        if (u->d.window != EDDY_TOPIC_UNWINDOWED && tr->key) {
+            size_t inner;
+            if (eddy_kafka_window_split(tr->key, tr->key_len,
+                                        u->d.window == EDDY_TOPIC_SESSION_WINDOWED,
+                                        u->d.window_size_ms, &inner, &tr->win_start,
+                                        &tr->win_end) == 0) {
+                tr->windowed = true;
+                tr->key_len = (uint32_t)inner;
+            }
+        }
+        f->next = m->offset + 1;
+    }
+    return n;
+}
+
+int eddy_kafka_produce(eddy_op *op, const eddy_topic_use *u, const eddy_topic_record *r)
+{
+    struct eddy_kworker *kw = op->task ? op->task->kw : NULL;
+    if (!kw)
+        return EDDY_ESTATE;
+    const uint8_t *key = r->key;
+    size_t klen = r->key_len;
+    if (r->windowed && key) {
+        if (kw->keycap < klen + 16) {
+            uint8_t *b = realloc(kw->keybuf, klen + 16);
+            if (!b)
+                return EDDY_ENOMEM;
+            kw->keybuf = b;
+            kw->keycap = klen + 16;
+        }
+        bool session = u->d.window == EDDY_TOPIC_SESSION_WINDOWED;
+        klen = eddy_kafka_window_key(key, klen, session, r->win_start, r->win_end, kw->keybuf);
+        key = kw->keybuf;
+    }
+    for (;;) {
+        rd_kafka_headers_t *hdrs = NULL;
+        if (r->nheaders) {
+            hdrs = rd_kafka_headers_new(r->nheaders);
+            for (uint32_t i = 0; i < r->nheaders; i++)
+                rd_kafka_header_add(hdrs, r->headers[i].key, (ssize_t)r->headers[i].key_len,
+                                    r->headers[i].value, r->headers[i].value ? (ssize_t)r->headers[i].value_len : 0);
+        }
+        rd_kafka_resp_err_t e = rd_kafka_producev(
+            kw->producer, RD_KAFKA_V_TOPIC(u->name),
+            RD_KAFKA_V_PARTITION(r->partition >= 0 ? r->partition : RD_KAFKA_PARTITION_UA),
+            RD_KAFKA_V_KEY(key, klen), RD_KAFKA_V_VALUE((void *)r->value, r->value ? r->value_len : 0),
+            RD_KAFKA_V_TIMESTAMP(r->timestamp), RD_KAFKA_V_HEADERS(hdrs),
+            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+        if (e == 0)
+            return 0;
+        if (hdrs)
+            rd_kafka_headers_destroy(hdrs);
+        if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL && op->p->err == 0) {
+            rd_kafka_poll(kw->producer, 50); /* back-pressure: wait for acknowledgements */
+            continue;
+        }
+        eddy_runtime_log(op->p, op->node->gn->id, op->task->id, EDDY_LOG_ERROR,
+                         "cannot produce to topic '%s': %s", u->name, rd_kafka_err2str(e));
+        return EDDY_EIO;
+    }
+}
