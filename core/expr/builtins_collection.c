@@ -703,8 +703,54 @@ static const def defs[] = {
      "Position of str among args (1-based), 0 if absent.", fn_field, true},
 };
 
+/* TRANSFORM, FILTER and REDUCE take lambdas, which no eddy_function can: the expression
+ * binder types and evaluates them itself (expr.c, expr_eval.c). They are registered so that
+ * they are listed and described, and known to be scalar; resolving them here never works. */
+static int lambda_resolve(const eddy_function *f, int argc, const eddy_type *const *argt,
+                          const eddy_type **param, const eddy_type **ret, const eddy_type **agg,
+                          char *errstr, size_t errstr_size)
+{
+    (void)argc;
+    (void)argt;
+    (void)param;
+    (void)ret;
+    (void)agg;
+    return eddy_seterr(errstr, errstr_size, EDDY_ETYPE, "%s takes a lambda argument", f->name);
+}
+
+static int fn_lambda(eddy_func_ctx *ctx, const eddy_function *f, int argc,
+                     const eddy_value *argv, eddy_value *out)
+{
+    (void)argc;
+    (void)argv;
+    (void)out;
+    return eddy_func_fail(ctx, "%s takes a lambda argument", f->name);
+}
+
+static const struct {
+    const char *name, *desc;
+} lambda_defs[] = {
+    {"transform", "TRANSFORM(array, x => ...) applies the lambda to every element; "
+                  "TRANSFORM(map, (k, v) => ..., (k, v) => ...) computes every entry's new key "
+                  "and value (NULL on a NULL value or a duplicate key)."},
+    {"filter", "FILTER(array, x => ...) and FILTER(map, (k, v) => ...) keep the elements or "
+               "entries for which the lambda is TRUE."},
+    {"reduce", "REDUCE(array, state, (s, x) => ...) and REDUCE(map, state, (s, k, v) => ...) "
+               "fold the collection into the state; NULL when the state is NULL, the state "
+               "when the collection is NULL."},
+};
+
 int eddy_builtins_collection_register(eddy_registry *r)
 {
+    for (size_t i = 0; i < sizeof lambda_defs / sizeof lambda_defs[0]; i++) {
+        eddy_function f = {.name = lambda_defs[i].name, .kind = EDDY_FUNC_SCALAR,
+                           .description = lambda_defs[i].desc, .source = "built-in",
+                           .calls_on_null = true, .resolve = lambda_resolve,
+                           .scalar = fn_lambda};
+        int rc = eddy_registry_add(r, &f, false, NULL, 0);
+        if (rc)
+            return rc;
+    }
     for (size_t i = 0; i < sizeof defs / sizeof defs[0]; i++) {
         eddy_function f = {.name = defs[i].name, .kind = EDDY_FUNC_SCALAR,
                            .signature = defs[i].sig, .description = defs[i].desc,

@@ -11,12 +11,20 @@
 #include <string.h>
 #include <strings.h>
 
+/* The parameters of a lambda whose body is being bound, linked to the enclosing lambda's. */
+typedef struct lambda_scope {
+    const eddy_ast *lambda;        /* names: its parameters */
+    const eddy_type *const *types; /* their types */
+    const struct lambda_scope *up;
+} lambda_scope;
+
 typedef struct binder {
     const eddy_scope *scope;
     eddy_registry *reg;
     eddy_arena *arena;
     char *errstr;
     size_t errstr_size;
+    const lambda_scope *lambdas; /* innermost first; NULL outside lambda bodies */
 } binder;
 
 #define TRY(x) do { int rc_ = (x); if (rc_) return rc_; } while (0)
@@ -365,6 +373,20 @@ static const struct {
 
 static int bind_column(binder *b, const eddy_ast *a, enode **out)
 {
+    /* a lambda's parameter hides a column of the same name, an inner lambda's an outer's */
+    int depth = 0;
+    for (const lambda_scope *ls = a->qualifier ? NULL : b->lambdas; ls; ls = ls->up, depth++)
+        for (uint32_t i = 0; i < ls->lambda->nnames; i++)
+            if (strcmp(ls->lambda->names[i], a->name) == 0) {
+                enode *n = mk(b, EN_LAMBDA_VAR, a, ls->types[i], 0);
+                if (!n)
+                    return nomem(b);
+                n->idx = (int32_t)i;
+                n->op = depth;
+                eddy_expr_select_eval(n);
+                *out = n;
+                return 0;
+            }
     const eddy_schema *s = b->scope->schema;
     int idx = s ? eddy_schema_find(s, a->name) : -1;
     if (idx >= 0) {
@@ -768,18 +790,192 @@ static bool is_time_unit(const char *s)
     return false;
 }
 
+/* ------------------------------------------------------------- lambdas */
+
+static const struct {
+    const char *name;
+    int nargs;              /* arguments before the lambdas */
+    const char *signatures; /* the "Valid alternatives" of a message */
+} lambda_fns[] = {
+    {"TRANSFORM", 1, "\nTRANSFORM(ARRAY<T>, LAMBDA (T) => R)"
+                     "\nTRANSFORM(MAP<K, V>, LAMBDA (K, V) => K1, LAMBDA (K, V) => V1)"},
+    {"FILTER", 1, "\nFILTER(ARRAY<T>, LAMBDA (T) => BOOLEAN)"
+                  "\nFILTER(MAP<K, V>, LAMBDA (K, V) => BOOLEAN)"},
+    {"REDUCE", 2, "\nREDUCE(ARRAY<T>, S, LAMBDA (S, T) => S)"
+                  "\nREDUCE(MAP<K, V>, S, LAMBDA (S, K, V) => S)"},
+};
+
+static int lambda_fn_index(const char *name)
+{
+    for (size_t i = 0; i < sizeof lambda_fns / sizeof lambda_fns[0]; i++)
+        if (strcasecmp(name, lambda_fns[i].name) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* One lambda argument: its parameters' types and its bound body (NULL: not bound). */
+typedef struct bound_lambda {
+    const eddy_type *types[3];
+    enode *body;
+} bound_lambda;
+
+/* "Function 'FILTER' does not accept parameters (ARRAY<INTEGER>, LAMBDA (INTEGER) =>
+ * INTEGER).\nValid alternatives are: ..." as the registry words it; a lambda not bound shows
+ * as LAMBDA. */
+static int lambda_call_mismatch(binder *b, const eddy_ast *a, int fi, uint32_t nplain,
+                                enode *const *args, const bound_lambda *lam)
+{
+    eddy_buf buf = {0};
+    for (uint32_t i = 0; i < a->nkids; i++) {
+        if (i)
+            eddy_buf_puts(&buf, ", ");
+        if (i < nplain) {
+            eddy_buf_puts(&buf, fmt_type(b, args[i]->type));
+            continue;
+        }
+        const bound_lambda *l = i - nplain < 2 ? &lam[i - nplain] : NULL;
+        eddy_buf_puts(&buf, "LAMBDA");
+        if (!l || !l->body)
+            continue;
+        eddy_buf_puts(&buf, " (");
+        for (uint32_t j = 0; j < a->kids[i]->nnames; j++)
+            eddy_buf_printf(&buf, "%s%s", j ? ", " : "", fmt_type(b, l->types[j]));
+        eddy_buf_printf(&buf, ") => %s", fmt_type(b, l->body->type));
+    }
+    int rc = berr(b, a, EDDY_ETYPE, "Function '%s' does not accept parameters (%s).\nValid "
+                  "alternatives are:%s", lambda_fns[fi].name, buf.data ? eddy_buf_cstr(&buf) : "",
+                  lambda_fns[fi].signatures);
+    eddy_buf_free(&buf);
+    return rc;
+}
+
+/* Binds the body of `la`, its parameters typed l->types; checks their count and names. */
+static int bind_lambda(binder *b, const eddy_ast *la, uint32_t nparams, bound_lambda *l)
+{
+    if (la->nnames != nparams) {
+        eddy_buf buf = {0};
+        for (uint32_t i = 0; i < la->nnames; i++)
+            eddy_buf_printf(&buf, "%s%s", i ? ", " : "", la->names[i]);
+        int rc = berr(b, la, EDDY_ETYPE, "Was expecting %u arguments but found %u, [%s]. Check "
+                      "your lambda statement.", nparams, la->nnames,
+                      buf.data ? eddy_buf_cstr(&buf) : "");
+        eddy_buf_free(&buf);
+        return rc;
+    }
+    for (uint32_t i = 0; i < la->nnames; i++)
+        for (uint32_t j = 0; j < i; j++)
+            if (strcmp(la->names[i], la->names[j]) == 0)
+                return berr(b, la, EDDY_EINVAL, "Duplicate lambda argument '%s' in %s",
+                            la->names[i], fmt_ast(b, la));
+    lambda_scope ls = {.lambda = la, .types = l->types, .up = b->lambdas};
+    b->lambdas = &ls;
+    int rc = bind(b, la->kids[0], &l->body);
+    b->lambdas = ls.up;
+    return rc;
+}
+
+/* TRANSFORM, FILTER and REDUCE: the collection (and REDUCE's initial state) bound first, then
+ * each lambda with its parameters typed from them: element; key and value; the state (the
+ * initial state's type) before them for REDUCE. */
+static int bind_lambda_call(binder *b, const eddy_ast *a, int fi, enode **out)
+{
+    uint32_t nplain = 0;
+    while (nplain < a->nkids && a->kids[nplain]->kind != EDDY_AST_LAMBDA)
+        nplain++;
+    uint32_t nlam = a->nkids - nplain;
+    enode *args[2] = {NULL, NULL};
+    bound_lambda lam[2];
+    memset(lam, 0, sizeof lam);
+    if (nplain > 2)
+        return berr(b, a, EDDY_ETYPE, "Function '%s' does not accept parameters (%u "
+                    "arguments).\nValid alternatives are:%s", lambda_fns[fi].name, a->nkids,
+                    lambda_fns[fi].signatures);
+    for (uint32_t i = 0; i < nplain; i++)
+        TRY(bind(b, a->kids[i], &args[i]));
+    const eddy_type *ct = nplain ? args[0]->type : NULL;
+    bool is_map = ct && ct->id == EDDY_TYPE_MAP;
+    bool reduce = strcmp(lambda_fns[fi].name, "REDUCE") == 0;
+    bool transform = strcmp(lambda_fns[fi].name, "TRANSFORM") == 0;
+    uint32_t want_lambdas = transform && is_map ? 2 : 1;
+    if (!ct || (ct->id != EDDY_TYPE_ARRAY && !is_map) || nplain != (uint32_t)lambda_fns[fi].nargs ||
+        nlam != want_lambdas)
+        return lambda_call_mismatch(b, a, fi, nplain, args, lam);
+    const eddy_type *state = NULL;
+    if (reduce) {
+        state = args[1]->type;
+        if (!state)
+            return berr(b, a->kids[1], EDDY_ETYPE, "Can't infer a type of null. Please "
+                        "explicitly cast it to a required type, e.g. CAST(null AS VARCHAR).");
+    }
+    for (uint32_t j = 0; j < nlam; j++) {
+        const eddy_type **t = lam[j].types;
+        uint32_t np = 0;
+        if (reduce)
+            t[np++] = state;
+        if (is_map)
+            t[np++] = ct->key;
+        t[np++] = ct->elem;
+        TRY(bind_lambda(b, a->kids[nplain + j], np, &lam[j]));
+    }
+    enode *n = mk(b, EN_LAMBDA_CALL, a, NULL, nplain + nlam);
+    if (!n)
+        return nomem(b);
+    for (uint32_t i = 0; i < nplain; i++)
+        n->kids[i] = args[i];
+    for (uint32_t j = 0; j < nlam; j++) {
+        enode **body = &n->kids[nplain + j];
+        *body = lam[j].body;
+        const eddy_ast *ba = a->kids[nplain + j]->kids[0];
+        if (reduce) {
+            /* the state keeps the initial state's type */
+            if (is_untyped_null(*body) ||
+                ((*body)->type != state && eddy_type_coercible((*body)->type, state)))
+                TRY(cast_to(b, body, state, false));
+            else if ((*body)->type != state)
+                return lambda_call_mismatch(b, a, fi, nplain, args, lam);
+        } else if (!transform) {
+            if (is_untyped_null(*body))
+                TRY(cast_to(b, body, eddy_type_boolean(), false));
+            else if ((*body)->type->id != EDDY_TYPE_BOOLEAN)
+                return lambda_call_mismatch(b, a, fi, nplain, args, lam);
+        } else if (is_untyped_null(*body)) {
+            return berr(b, ba, EDDY_ETYPE, "Can't infer a type of null. Please explicitly "
+                        "cast it to a required type, e.g. CAST(null AS VARCHAR).");
+        }
+    }
+    if (reduce) {
+        n->op = is_map ? LAMBDA_REDUCE_MAP : LAMBDA_REDUCE_ARRAY;
+        n->type = state;
+    } else if (!transform) {
+        n->op = is_map ? LAMBDA_FILTER_MAP : LAMBDA_FILTER_ARRAY;
+        n->type = ct;
+    } else {
+        n->op = is_map ? LAMBDA_TRANSFORM_MAP : LAMBDA_TRANSFORM_ARRAY;
+        n->type = is_map ? eddy_type_map(n->kids[1]->type, n->kids[2]->type)
+                         : eddy_type_array(n->kids[1]->type);
+        if (!n->type)
+            return nomem(b);
+    }
+    *out = n;
+    return finish(b, out);
+}
+
 static int bind_func(binder *b, const eddy_ast *a, enode **out)
 {
     int argc = (int)a->nkids;
     if (argc > 64)
         return berr(b, a, EDDY_EINVAL, "Function '%s' has too many arguments", a->name);
+    int fi = lambda_fn_index(a->name);
+    if (fi >= 0)
+        return bind_lambda_call(b, a, fi, out);
+    for (uint32_t i = 0; i < a->nkids; i++)
+        if (a->kids[i]->kind == EDDY_AST_LAMBDA)
+            return berr(b, a->kids[i], EDDY_EINVAL, "Function '%s' does not accept a lambda: "
+                        "%s", a->name, fmt_ast(b, a->kids[i]));
     enode *n = mk(b, EN_FUNC, a, NULL, a->nkids);
     if (!n)
         return nomem(b);
     for (uint32_t i = 0; i < a->nkids; i++) {
-        if (a->kids[i]->kind == EDDY_AST_LAMBDA)
-            return berr(b, a->kids[i], EDDY_EINVAL,
-                        "Lambda functions are not supported yet: %s", fmt_ast(b, a->kids[i]));
         const eddy_ast *kid = a->kids[i];
         eddy_ast unit;
         if (kid->kind == EDDY_AST_COLUMN && !kid->qualifier && is_time_unit(kid->name) &&

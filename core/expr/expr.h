@@ -46,6 +46,9 @@ typedef struct eddy_eval_ctx {
      * (the rest of the expression goes on); errstr holds the first one's reason. The caller
      * logs it (the host writes a processing-log entry). Zero-initialise. */
     int soft_errors;
+    /* Internal, leave NULL: the arguments of the lambdas being applied, innermost first
+     * (TRANSFORM, FILTER, REDUCE push one frame on the C stack per application). */
+    const struct eddy_lambda_frame *frame;
 } eddy_eval_ctx;
 
 /* Evaluates `e` on `rec`. Returns 0 with *out set (possibly NULL-valued; see soft_errors for

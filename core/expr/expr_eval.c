@@ -30,6 +30,7 @@ int eddy_expr_eval(const eddy_expr *e, const eddy_record *rec, eddy_eval_ctx *ct
 }
 
 #define EVAL(k, v) do { int rc_ = enode_eval((k), rec, ctx, (v)); if (rc_) return rc_; } while (0)
+#define TRY_EVAL(x) do { int rc_ = (x); if (rc_) return rc_; } while (0)
 
 /* Writes a BOOLEAN field by field: building the 32-byte value and copying it makes the
  * caller's 1-byte read of u.b miss store-to-load forwarding (measured: 14 ns instead of 1.4
@@ -852,6 +853,129 @@ static int ev_ctor(const enode *n, const eddy_record *rec, eddy_eval_ctx *ctx, e
     return 0;
 }
 
+/* --------------------------------------------------------------- lambdas */
+
+/* TRANSFORM, FILTER and REDUCE as ksqlDB's Transform/Filter/Reduce UDFs behave (Java
+ * streams): a NULL collection is NULL (REDUCE: its initial state), NULL elements reach the
+ * lambda, and what makes the Java code throw (a NULL predicate, a NULL map value or a
+ * duplicate key in a collected map) fails the call, which becomes NULL as a function that
+ * fails does. A lambda's arguments are a frame on the C stack: nothing is malloc'ed. */
+
+static int ev_lambda_var(const enode *n, const eddy_record *rec, eddy_eval_ctx *ctx,
+                         eddy_value *out)
+{
+    (void)rec;
+    const eddy_lambda_frame *f = ctx->frame;
+    for (int d = n->op; d > 0; d--)
+        f = f->up;
+    *out = f->args[n->idx];
+    return 0;
+}
+
+/* body applied to args (as many as its lambda has parameters). */
+static int apply(const enode *body, const eddy_value *args, const eddy_record *rec,
+                 eddy_eval_ctx *ctx, eddy_value *out)
+{
+    eddy_lambda_frame f = {.args = args, .up = ctx->frame};
+    ctx->frame = &f;
+    int rc = enode_eval(body, rec, ctx, out);
+    ctx->frame = f.up;
+    return rc;
+}
+
+/* The call failed on this record: NULL, and a soft error as ev_func reports one. */
+static int lambda_fail(const enode *n, eddy_eval_ctx *ctx, eddy_value *out, const char *why)
+{
+    const char *name = n->op == LAMBDA_TRANSFORM_ARRAY || n->op == LAMBDA_TRANSFORM_MAP
+                           ? "TRANSFORM"
+                       : n->op == LAMBDA_FILTER_ARRAY || n->op == LAMBDA_FILTER_MAP ? "FILTER"
+                                                                                    : "REDUCE";
+    if (ctx->soft_errors++ == 0 && ctx->errstr && ctx->errstr_size)
+        snprintf(ctx->errstr, ctx->errstr_size, "Failed to invoke function %s: %s", name, why);
+    *out = typed_null(n->type);
+    return 0;
+}
+
+static int ev_lambda_call(const enode *n, const eddy_record *rec, eddy_eval_ctx *ctx,
+                          eddy_value *out)
+{
+    eddy_value c, acc;
+    EVAL(n->kids[0], &c);
+    bool reduce = n->op == LAMBDA_REDUCE_ARRAY || n->op == LAMBDA_REDUCE_MAP;
+    if (reduce) {
+        EVAL(n->kids[1], &acc);
+        if (acc.is_null || c.is_null) {
+            *out = acc.is_null ? typed_null(n->type) : acc;
+            return 0;
+        }
+    } else if (c.is_null) {
+        *out = typed_null(n->type);
+        return 0;
+    }
+    bool is_map = n->op == LAMBDA_TRANSFORM_MAP || n->op == LAMBDA_FILTER_MAP ||
+                  n->op == LAMBDA_REDUCE_MAP;
+    uint32_t width = is_map ? 2 : 1;
+    eddy_value *items = NULL;
+    if (!reduce) {
+        items = eddy_arena_alloc(ctx->arena, (c.len ? c.len : 1) * width * sizeof *items);
+        if (!items)
+            return eddy_expr_fail(ctx, EDDY_ENOMEM, "out of memory");
+    }
+    uint32_t m = 0; /* results so far (entries for a map) */
+    for (uint32_t i = 0; i < c.len; i++) {
+        const eddy_value *e = &c.u.items[width * i];
+        eddy_value args[3], r;
+        switch (n->op) {
+        case LAMBDA_TRANSFORM_ARRAY:
+            TRY_EVAL(apply(n->kids[1], e, rec, ctx, &items[m++]));
+            break;
+        case LAMBDA_TRANSFORM_MAP: {
+            eddy_value *kv = &items[2 * m];
+            TRY_EVAL(apply(n->kids[1], e, rec, ctx, &kv[0]));
+            TRY_EVAL(apply(n->kids[2], e, rec, ctx, &kv[1]));
+            if (kv[1].is_null) /* Collectors.toMap */
+                return lambda_fail(n, ctx, out, "a value of the transformed map is NULL");
+            for (uint32_t j = 0; j < m; j++)
+                if (eddy_value_equal(&items[2 * j], &kv[0]))
+                    return lambda_fail(n, ctx, out, "duplicate key in the transformed map");
+            m++;
+            break;
+        }
+        case LAMBDA_FILTER_ARRAY:
+        case LAMBDA_FILTER_MAP:
+            TRY_EVAL(apply(n->kids[1], e, rec, ctx, &r));
+            if (r.is_null)
+                return lambda_fail(n, ctx, out, "the filter lambda returned NULL");
+            if (!r.u.b)
+                break;
+            if (is_map && e[1].is_null) /* Collectors.toMap */
+                return lambda_fail(n, ctx, out, "a value of the filtered map is NULL");
+            items[width * m] = e[0];
+            if (is_map)
+                items[width * m + 1] = e[1];
+            m++;
+            break;
+        default: /* REDUCE: (state, element) or (state, key, value) */
+            args[0] = acc;
+            args[1] = e[0];
+            if (is_map)
+                args[2] = e[1];
+            TRY_EVAL(apply(n->kids[2], args, rec, ctx, &acc));
+            break;
+        }
+    }
+    if (reduce) {
+        *out = acc;
+        return 0;
+    }
+    eddy_value v = {0};
+    v.type = (uint8_t)n->type->id;
+    v.u.items = items;
+    v.len = m;
+    *out = v;
+    return 0;
+}
+
 /* ------------------------------------------------------------- selection */
 
 void eddy_expr_select_eval(enode *n)
@@ -931,6 +1055,7 @@ void eddy_expr_select_eval(enode *n)
     case EN_ARRAY:
     case EN_MAP:
     case EN_STRUCT: n->eval = ev_ctor; return;
-    case EN_LAMBDA_VAR: n->eval = ev_const; return;
+    case EN_LAMBDA_VAR: n->eval = ev_lambda_var; return;
+    case EN_LAMBDA_CALL: n->eval = ev_lambda_call; return;
     }
 }

@@ -32,8 +32,22 @@ typedef enum enode_kind {
     EN_SUBSCRIPT,
     EN_DEREF,      /* idx: field index */
     EN_ARRAY, EN_MAP, EN_STRUCT,
-    EN_LAMBDA_VAR  /* reserved for lambdas */
+    EN_LAMBDA_VAR, /* argument idx of the lambda op frames out (0: the innermost) */
+    EN_LAMBDA_CALL /* op: lambda_fn; kids: collection, [REDUCE's initial state], bodies */
 } enode_kind;
+
+/* The higher-order functions, by collection kind (EN_LAMBDA_CALL's op). */
+typedef enum lambda_fn {
+    LAMBDA_TRANSFORM_ARRAY = 1, LAMBDA_TRANSFORM_MAP, LAMBDA_FILTER_ARRAY, LAMBDA_FILTER_MAP,
+    LAMBDA_REDUCE_ARRAY, LAMBDA_REDUCE_MAP
+} lambda_fn;
+
+/* The arguments of one lambda application, linked to the enclosing lambda's; it lives on the
+ * evaluator's C stack for the duration of the application. */
+typedef struct eddy_lambda_frame {
+    const eddy_value *args;
+    const struct eddy_lambda_frame *up;
+} eddy_lambda_frame;
 
 enum { PSEUDO_ROWTIME = 1, PSEUDO_ROWPARTITION, PSEUDO_ROWOFFSET, PSEUDO_WINDOWSTART,
        PSEUDO_WINDOWEND };

@@ -172,7 +172,7 @@ static int h_expr_compile_item(eddy_op *op, const char *text, const eddy_schema 
 static int h_expr_eval(eddy_op *op, const eddy_expr *e, const eddy_record *rec,
                        eddy_arena *arena, eddy_value *out, char *errstr, size_t errstr_size)
 {
-    eddy_eval_ctx ctx = {arena, errstr, errstr_size, NULL, 0};
+    eddy_eval_ctx ctx = {.arena = arena, .errstr = errstr, .errstr_size = errstr_size};
     int rc = eddy_expr_eval(e, rec, &ctx, out);
     if (rc == 0 && ctx.soft_errors)
         h_record_error(op, rec, NULL, 0, EDDY_EFUNC, errstr ? errstr : "function failed");
@@ -397,35 +397,35 @@ static int h_agg_compile(eddy_op *op, const char *text, const eddy_schema *schem
 static int h_agg_init(const eddy_agg *a, eddy_arena *arena, eddy_value *acc, char *errstr,
                       size_t errstr_size)
 {
-    eddy_eval_ctx ctx = {arena, errstr, errstr_size, NULL, 0};
+    eddy_eval_ctx ctx = {.arena = arena, .errstr = errstr, .errstr_size = errstr_size};
     return eddy_agg_init(a, &ctx, acc);
 }
 
 static int h_agg_add(const eddy_agg *a, const eddy_record *rec, eddy_arena *arena,
                      eddy_value *acc, char *errstr, size_t errstr_size)
 {
-    eddy_eval_ctx ctx = {arena, errstr, errstr_size, NULL, 0};
+    eddy_eval_ctx ctx = {.arena = arena, .errstr = errstr, .errstr_size = errstr_size};
     return eddy_agg_add(a, rec, &ctx, acc);
 }
 
 static int h_agg_undo(const eddy_agg *a, const eddy_record *rec, eddy_arena *arena,
                       eddy_value *acc, char *errstr, size_t errstr_size)
 {
-    eddy_eval_ctx ctx = {arena, errstr, errstr_size, NULL, 0};
+    eddy_eval_ctx ctx = {.arena = arena, .errstr = errstr, .errstr_size = errstr_size};
     return eddy_agg_undo(a, rec, &ctx, acc);
 }
 
 static int h_agg_merge(const eddy_agg *a, eddy_arena *arena, eddy_value *acc,
                        const eddy_value *other, char *errstr, size_t errstr_size)
 {
-    eddy_eval_ctx ctx = {arena, errstr, errstr_size, NULL, 0};
+    eddy_eval_ctx ctx = {.arena = arena, .errstr = errstr, .errstr_size = errstr_size};
     return eddy_agg_merge(a, &ctx, acc, other);
 }
 
 static int h_agg_result(const eddy_agg *a, const eddy_value *acc, eddy_arena *arena,
                         eddy_value *out, char *errstr, size_t errstr_size)
 {
-    eddy_eval_ctx ctx = {arena, errstr, errstr_size, NULL, 0};
+    eddy_eval_ctx ctx = {.arena = arena, .errstr = errstr, .errstr_size = errstr_size};
     return eddy_agg_result(a, &ctx, acc, out);
 }
 

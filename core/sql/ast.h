@@ -70,6 +70,7 @@ struct eddy_ast {
     bool star;          /* FUNC: COUNT(*) */
     bool has_operand;   /* CASE x WHEN ... (simple case) */
     bool has_else;
+    bool lambda_var;    /* COLUMN: names a parameter of an enclosing lambda, not a column */
     int line, col;      /* where the node starts (1-based) */
     uint32_t nkids;
     eddy_ast **kids;

@@ -814,6 +814,18 @@ static bool at_lambda(const eddy_parser *p)
     }
 }
 
+/* Marks the unqualified column references of `a` that name one of `names` as lambda
+ * variables (ksqlDB's LambdaVariable), so that the planner's rewrites leave them alone. */
+static void mark_lambda_vars(eddy_ast *a, const char *const *names, uint32_t n)
+{
+    if (a->kind == EDDY_AST_COLUMN && !a->qualifier)
+        for (uint32_t i = 0; i < n; i++)
+            if (strcmp(a->name, names[i]) == 0)
+                a->lambda_var = true;
+    for (uint32_t i = 0; i < a->nkids; i++)
+        mark_lambda_vars(a->kids[i], names, n);
+}
+
 static int parse_lambda(eddy_parser *p, eddy_ast **out)
 {
     const eddy_token *t = cur(p);
@@ -832,6 +844,7 @@ static int parse_lambda(eddy_parser *p, eddy_ast **out)
     TRY(expect(p, EDDY_TK_LAMBDA));
     eddy_ast *body;
     TRY(eddy_parse_expression(p, &body));
+    mark_lambda_vars(body, names.v, names.n);
     NODE(n, EDDY_AST_LAMBDA, t);
     n->names = names.v;
     n->nnames = names.n;

@@ -442,7 +442,7 @@ static bool is_aggregate(const char *name)
 
 static eddy_ast *rewrite(aggplan *p, const eddy_ast *a)
 {
-    if (!a || p->rc)
+    if (!a || p->rc || a->lambda_var)
         return (eddy_ast *)a;
     char *text = ast_text(a);
     for (uint32_t g = 0; g < p->ngroup; g++) {
@@ -888,7 +888,7 @@ static bool is_synth_ref(const joinplan *j, const eddy_ast *a)
  * (the spelling of ksqlDB's messages: "L.A = R.A"). */
 static eddy_ast *jmap(joinplan *j, const eddy_ast *a, bool qualify)
 {
-    if (!a || j->rc)
+    if (!a || j->rc || a->lambda_var)
         return (eddy_ast *)a;
     if (a->kind == EDDY_AST_COLUMN) {
         if (is_pseudo(a) || is_synth_ref(j, a) || (qualify && a->qualifier))
@@ -955,7 +955,7 @@ static int check_qualifiers(joinplan *j, const eddy_ast *a)
 /* The sources an ON operand refers to, as a bit mask (errstr set on an unknown column). */
 static unsigned join_sides(joinplan *j, const eddy_ast *a)
 {
-    if (!a || j->rc)
+    if (!a || j->rc || a->lambda_var)
         return 0;
     if (a->kind == EDDY_AST_COLUMN) {
         if (is_pseudo(a))

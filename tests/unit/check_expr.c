@@ -290,6 +290,47 @@ static const struct {
     {"COALESCE(NS, S)", "STRING Hello World"},
     {"ABS(NEG)", "INTEGER 7"},
     {"ROUND(D)", "BIGINT 3"},
+    /* lambdas (scalar-functions.md TRANSFORM / FILTER / REDUCE; ARR is [10, 20, 30], M is
+     * {a=1, b=2}): parameters typed from the collection, row columns visible in the body */
+    {"TRANSFORM(ARR, x => x + STARS)", "ARRAY<INTEGER> [12, 22, 32]"},
+    {"TRANSFORM(ARR, x => CAST(x AS STRING) + '!')", "ARRAY<STRING> [10!, 20!, 30!]"},
+    {"TRANSFORM(ARRAY[1, NULL], x => x * 2)", "ARRAY<INTEGER> [2, null]"},
+    {"TRANSFORM(ARRAY[1, NULL], x => x IS NULL)", "ARRAY<BOOLEAN> [false, true]"},
+    {"TRANSFORM(CAST(NULL AS ARRAY<INT>), x => x)", "ARRAY<INTEGER> null"},
+    {"TRANSFORM(ARRAY[1, 2], x => 7)", "ARRAY<INTEGER> [7, 7]"},
+    {"TRANSFORM(M, (k, v) => UCASE(k), (k, v) => v * 10)", "MAP<STRING, INTEGER> {A=10, B=20}"},
+    {"TRANSFORM(M, (k, v) => v, (k, v) => k)", "MAP<INTEGER, STRING> {1=a, 2=b}"},
+    /* Collectors.toMap: a duplicate key or a NULL value fails the call (transform-map.json) */
+    {"TRANSFORM(M, (k, v) => 'same', (k, v) => v)", "MAP<STRING, INTEGER> null"},
+    {"TRANSFORM(M, (k, v) => k, (k, v) => NI)", "MAP<STRING, INTEGER> null"},
+    {"FILTER(ARR, x => x > 15)", "ARRAY<INTEGER> [20, 30]"},
+    {"FILTER(ARR, x => x > 100)", "ARRAY<INTEGER> []"},
+    {"FILTER(ARRAY[1, NULL, 3], x => x <> 1)", "ARRAY<INTEGER> [3]"},
+    {"FILTER(ARRAY[1, NULL, 3], x => x IS NULL)", "ARRAY<INTEGER> [null]"},
+    {"FILTER(ARR, x => NB)", "ARRAY<INTEGER> null"},
+    {"FILTER(M, (k, v) => v > 1)", "MAP<STRING, INTEGER> {b=2}"},
+    {"FILTER(M, (k, v) => k = 'a' OR v = 2)", "MAP<STRING, INTEGER> {a=1, b=2}"},
+    {"FILTER(CAST(NULL AS MAP<STRING, INT>), (k, v) => true)", "MAP<STRING, INTEGER> null"},
+    {"REDUCE(ARR, 0, (s, x) => s + x)", "INTEGER 60"},
+    {"REDUCE(ARR, 0, (s, x) => x - s)", "INTEGER 20"},
+    {"REDUCE(ARR, B, (s, x) => s + x)", "BIGINT 10000000060"},
+    {"REDUCE(ARR, CAST(0 AS BIGINT), (s, x) => x)", "BIGINT 30"},
+    {"REDUCE(M, '', (s, k, v) => s + k + CAST(v AS STRING))", "STRING a1b2"},
+    {"REDUCE(M, 1.5, (s, k, v) => s)", "DECIMAL(2, 1) 1.5"},
+    /* reduce-array.json: a NULL state is NULL; a NULL collection leaves the state */
+    {"REDUCE(ARR, NI, (s, x) => s + x)", "INTEGER null"},
+    {"REDUCE(CAST(NULL AS ARRAY<INT>), 5, (s, x) => s + x)", "INTEGER 5"},
+    {"REDUCE(ARRAY[1, NULL, 2], 0, (s, x) => s + x)", "INTEGER null"},
+    /* nesting: an inner lambda sees the outer one's parameters; a parameter hides a column */
+    {"TRANSFORM(ARRAY[ARRAY[1, 2], ARRAY[3]], a => REDUCE(a, STARS, (s, x) => s * x))",
+     "ARRAY<INTEGER> [4, 6]"},
+    {"TRANSFORM(ARR, x => FILTER(ARRAY[5, 15, 25], y => y > x))",
+     "ARRAY<ARRAY<INTEGER>> [[15, 25], [25], []]"},
+    {"TRANSFORM(ARR, x => TRANSFORM(ARRAY[1], x => x + 1))",
+     "ARRAY<ARRAY<INTEGER>> [[2], [2], [2]]"},
+    {"TRANSFORM(ARR, STARS => STARS + 1)", "ARRAY<INTEGER> [11, 21, 31]"},
+    {"REDUCE(TRANSFORM(FILTER(M, (k, v) => v < 2), (k, v) => k, (k, v) => v + 100), 0, "
+     "(s, k, v) => s + v + LEN(k))", "INTEGER 102"},
 };
 
 START_TEST(test_eval_table)
@@ -362,8 +403,35 @@ static const struct {
                            "ambiguous method parameters (INTEGER, BIGINT)."},
     {"UCASE(STARS)", "ERR line 1:1: Function 'ucase' does not accept parameters (INTEGER).\n"
                      "Valid alternatives are:\nucase(STRING input)"},
-    {"transform(ARR, x => x + 1)", "ERR line 1:16: Lambda functions are not supported yet: "
-                                   "X => (X + 1)"},
+    /* lambdas */
+    {"TRANSFORM(ARR, (x, y) => x)", "ERR line 1:16: Was expecting 1 arguments but found 2, [X, "
+                                    "Y]. Check your lambda statement."},
+    {"REDUCE(M, 0, (s, k) => s)", "ERR line 1:14: Was expecting 3 arguments but found 2, [S, "
+                                  "K]. Check your lambda statement."},
+    {"FILTER(M, (k, k) => true)", "ERR line 1:11: Duplicate lambda argument 'K' in (K, K) => true"},
+    {"FILTER(ARR, x => x + 1)",
+     "ERR line 1:1: Function 'FILTER' does not accept parameters (ARRAY<INTEGER>, LAMBDA "
+     "(INTEGER) => INTEGER).\nValid alternatives are:\nFILTER(ARRAY<T>, LAMBDA (T) => "
+     "BOOLEAN)\nFILTER(MAP<K, V>, LAMBDA (K, V) => BOOLEAN)"},
+    {"REDUCE(ARR, 0, (s, x) => s + D)",
+     "ERR line 1:1: Function 'REDUCE' does not accept parameters (ARRAY<INTEGER>, INTEGER, "
+     "LAMBDA (INTEGER, INTEGER) => DOUBLE).\nValid alternatives are:\nREDUCE(ARRAY<T>, S, "
+     "LAMBDA (S, T) => S)\nREDUCE(MAP<K, V>, S, LAMBDA (S, K, V) => S)"},
+    {"TRANSFORM(STARS, x => x)",
+     "ERR line 1:1: Function 'TRANSFORM' does not accept parameters (INTEGER, LAMBDA).\nValid "
+     "alternatives are:\nTRANSFORM(ARRAY<T>, LAMBDA (T) => R)\nTRANSFORM(MAP<K, V>, LAMBDA "
+     "(K, V) => K1, LAMBDA (K, V) => V1)"},
+    {"TRANSFORM(M, (k, v) => k)",
+     "ERR line 1:1: Function 'TRANSFORM' does not accept parameters (MAP<STRING, INTEGER>, "
+     "LAMBDA).\nValid alternatives are:\nTRANSFORM(ARRAY<T>, LAMBDA (T) => R)"
+     "\nTRANSFORM(MAP<K, V>, LAMBDA (K, V) => K1, LAMBDA (K, V) => V1)"},
+    {"REDUCE(ARR, NULL, (s, x) => x)", "ERR line 1:13: Can't infer a type of null. Please "
+                                       "explicitly cast it to a required type, e.g. CAST(null "
+                                       "AS VARCHAR)."},
+    {"TRANSFORM(ARR, x => NULL)", "ERR line 1:21: Can't infer a type of null. Please explicitly "
+                                  "cast it to a required type, e.g. CAST(null AS VARCHAR)."},
+    {"UCASE(S, x => x)", "ERR line 1:10: Function 'UCASE' does not accept a lambda: X => X"},
+    {"TRANSFORM(ARR, x => y)", "ERR line 1:21: Column 'Y' cannot be resolved."},
     /* structure access */
     {"STARS[1]", "ERR line 1:1: Subscript expression must be on an ARRAY or a MAP, but STARS "
                  "is INTEGER"},
@@ -391,6 +459,8 @@ static const struct {
     {"STARS / 0", "EVALERR ERANGE / by zero"},
     {"B % 0", "EVALERR ERANGE / by zero"},
     {"DEC / 0", "EVALERR ERANGE / by zero"},
+    /* an error inside a lambda fails the record, as it would outside one */
+    {"TRANSFORM(ARR, x => x / (x - 20))", "EVALERR ERANGE / by zero"},
 };
 
 START_TEST(test_eval_error_table)
@@ -398,6 +468,54 @@ START_TEST(test_eval_error_table)
     const char *got = run(eval_errors[_i].in);
     ck_assert_msg(strcmp(got, eval_errors[_i].want) == 0, "case %d: %s\n got:  %s\n want: %s",
                   _i, eval_errors[_i].in, got, eval_errors[_i].want);
+}
+END_TEST
+
+/* A lambda call that fails (as ksqlDB's Java code throws) is NULL and counted as a soft
+ * error with its reason; the rest of the expression goes on; no lambda frame is left behind. */
+START_TEST(test_lambda_soft_errors)
+{
+    static const struct {
+        const char *in, *why;
+    } c[] = {
+        {"TRANSFORM(M, (k, v) => 'same', (k, v) => v)",
+         "Failed to invoke function TRANSFORM: duplicate key in the transformed map"},
+        {"TRANSFORM(M, (k, v) => k, (k, v) => NI)",
+         "Failed to invoke function TRANSFORM: a value of the transformed map is NULL"},
+        {"FILTER(ARR, x => NB)", "Failed to invoke function FILTER: the filter lambda returned "
+                                 "NULL"},
+        {"FILTER(MAP('a' := NI, 'b' := 1), (k, v) => true)",
+         "Failed to invoke function FILTER: a value of the filtered map is NULL"},
+    };
+    for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+        char err[512] = "";
+        eddy_scope sc = scope();
+        eddy_expr *e;
+        ck_assert_msg(eddy_expr_compile(c[i].in, &sc, &e, err, sizeof err) == 0, "%s", err);
+        eddy_arena *a = eddy_arena_new(0);
+        eddy_eval_ctx ctx = {.arena = a, .errstr = err, .errstr_size = sizeof err};
+        eddy_value v;
+        ck_assert_int_eq(eddy_expr_eval(e, &rec, &ctx, &v), 0);
+        ck_assert_msg(v.is_null, "%s: not NULL", c[i].in);
+        ck_assert_int_eq(ctx.soft_errors, 1);
+        ck_assert_str_eq(err, c[i].why);
+        ck_assert_ptr_null(ctx.frame);
+        eddy_arena_destroy(a);
+        eddy_expr_destroy(e);
+    }
+    /* a hard error inside a nested lambda unwinds every frame */
+    char err[512] = "";
+    eddy_scope sc = scope();
+    eddy_expr *e;
+    ck_assert(eddy_expr_compile("TRANSFORM(ARR, x => REDUCE(ARR, 0, (s, y) => s + x / (y - 30)))",
+                                &sc, &e, err, sizeof err) == 0);
+    eddy_arena *a = eddy_arena_new(0);
+    eddy_eval_ctx ctx = {.arena = a, .errstr = err, .errstr_size = sizeof err};
+    eddy_value v;
+    ck_assert_int_eq(eddy_expr_eval(e, &rec, &ctx, &v), EDDY_ERANGE);
+    ck_assert_ptr_null(ctx.frame);
+    eddy_arena_destroy(a);
+    eddy_expr_destroy(e);
 }
 END_TEST
 
@@ -562,6 +680,7 @@ int main(void)
     tcase_add_loop_test(tc, test_eval_error_table, 0,
                         (int)(sizeof eval_errors / sizeof eval_errors[0]));
     tcase_add_test(tc, test_bad_cast_at_run_time);
+    tcase_add_test(tc, test_lambda_soft_errors);
     tcase_add_test(tc, test_format);
     tcase_add_test(tc, test_item_names);
     tcase_add_test(tc, test_bind_ast);
