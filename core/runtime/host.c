@@ -151,8 +151,7 @@ static int h_columns_parse(eddy_op *op, const char *text, eddy_schema **out, cha
 
 /* ------------------------------------------------------------ expressions */
 
-static void h_record_error(eddy_op *op, const eddy_record *rec, const uint8_t *raw,
-                           size_t raw_len, int code, const char *reason);
+
 
 static int h_expr_compile(eddy_op *op, const char *text, const eddy_schema *schema,
                           eddy_expr **out, char *errstr, size_t errstr_size)
@@ -169,13 +168,13 @@ static int h_expr_compile_item(eddy_op *op, const char *text, const eddy_schema 
     return eddy_expr_compile_item(text, &scope, index, out, name, errstr, errstr_size);
 }
 
-static int h_expr_eval(eddy_op *op, const eddy_expr *e, const eddy_record *rec,
-                       eddy_arena *arena, eddy_value *out, char *errstr, size_t errstr_size)
+int eddy_op_eval(eddy_op *op, const eddy_expr *e, const eddy_record *rec, eddy_arena *arena,
+                 eddy_value *out, char *errstr, size_t errstr_size)
 {
     eddy_eval_ctx ctx = {.arena = arena, .errstr = errstr, .errstr_size = errstr_size};
     int rc = eddy_expr_eval(e, rec, &ctx, out);
     if (rc == 0 && ctx.soft_errors)
-        h_record_error(op, rec, NULL, 0, EDDY_EFUNC, errstr ? errstr : "function failed");
+        eddy_op_record_error(op, rec, NULL, 0, EDDY_EFUNC, errstr ? errstr : "function failed");
     return rc;
 }
 
@@ -222,6 +221,17 @@ static int h_emit(eddy_op *op, int port, eddy_batch *b)
     __atomic_add_fetch(&n->records_out, b->n, __ATOMIC_RELAXED);
     for (int i = 0; i < o->nedges; i++) {
         eddy_op *down = &t->ops[o->edges[i].node];
+        eddy_exchange *x = NULL;
+        for (int k = 0; t->kw && k < down->node->nxch && !x; k++)
+            if (down->node->xch[k].port == o->edges[i].port)
+                x = &down->node->xch[k];
+        if (x) {
+            /* Kafka: to the task of each record's key, through the repartition topic. */
+            int rc = eddy_kafka_exchange_send(op, down, x, b);
+            if (rc)
+                return rc;
+            continue;
+        }
         __atomic_add_fetch(&down->node->records_in, b->n, __ATOMIC_RELAXED);
         int rc = down->node->plugin->desc.process(down, down->state, o->edges[i].port, b);
         if (rc) {
@@ -252,8 +262,8 @@ static int h_serde_new(eddy_op *op, const char *format, const eddy_schema *schem
 
 /* -------------------------------------------------------- processing log */
 
-static void h_record_error(eddy_op *op, const eddy_record *rec, const uint8_t *raw,
-                           size_t raw_len, int code, const char *reason)
+void eddy_op_record_error(eddy_op *op, const eddy_record *rec, const uint8_t *raw,
+                          size_t raw_len, int code, const char *reason)
 {
     eddy_pipeline *p = op->p;
     __atomic_add_fetch(&op->node->errors, 1, __ATOMIC_RELAXED);
@@ -336,6 +346,20 @@ static const eddy_topic_use *declared(eddy_op *op, const char *topic, bool outpu
     return NULL;
 }
 
+eddy_fetch *eddy_op_fetch_state(eddy_op *op, const eddy_topic_use *u)
+{
+    for (int i = 0; i < op->nfetch; i++)
+        if (op->fetch[i].use == u)
+            return &op->fetch[i];
+    eddy_fetch *v = realloc(op->fetch, (size_t)(op->nfetch + 1) * sizeof *v);
+    if (!v)
+        return NULL;
+    op->fetch = v;
+    eddy_fetch *f = &op->fetch[op->nfetch++];
+    *f = (eddy_fetch){.use = u, .next = -1};
+    return f;
+}
+
 static int h_topic_fetch(eddy_op *op, const char *topic, eddy_topic_record *out, int max)
 {
     eddy_fetch *f = NULL;
@@ -346,12 +370,8 @@ static int h_topic_fetch(eddy_op *op, const char *topic, eddy_topic_record *out,
         const eddy_topic_use *u = declared(op, topic, false);
         if (!u || !op->task)
             return EDDY_EINVAL;
-        eddy_fetch *v = realloc(op->fetch, (size_t)(op->nfetch + 1) * sizeof *v);
-        if (!v)
+        if (!(f = eddy_op_fetch_state(op, u)))
             return EDDY_ENOMEM;
-        op->fetch = v;
-        f = &op->fetch[op->nfetch++];
-        *f = (eddy_fetch){.use = u, .next = -1};
     }
     if (op->p->opts.kafka)
         return eddy_kafka_fetch(op, f, out, max);
@@ -383,6 +403,66 @@ static int h_topic_produce(eddy_op *op, const char *topic, const eddy_topic_reco
     c.partition = 0; /* in-memory topics have one partition */
     return eddy_topics_append(op->p->opts.topics, topic, &c, NULL);
 }
+static int h_input_partition_by(eddy_op *op, int port, const char *const *exprs, int n,
+                                const char *key_format, char *errstr, size_t errstr_size)
+{
+    eddy_node *node = op->node;
+    if (op->task)
+        return eddy_seterr(errstr, errstr_size, EDDY_ESTATE, "input_partition_by is for plan only");
+    if (port < 0 || port >= node->ninputs || n < 1)
+        return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                           "input_partition_by: no input port %d, or no key", port);
+    eddy_exchange *v = realloc(node->xch, (size_t)(node->nxch + 1) * sizeof *v);
+    if (!v)
+        return EDDY_ENOMEM;
+    node->xch = v;
+    eddy_exchange *x = &node->xch[node->nxch];
+    *x = (eddy_exchange){.port = port};
+    x->keys = calloc((size_t)n, sizeof *x->keys);
+    if (!x->keys)
+        return EDDY_ENOMEM;
+    node->nxch++; /* from here on eddy_exchange_free cleans up */
+    const eddy_schema *in = node->inputs[port];
+    eddy_scope scope = {.schema = in, .pseudo_columns = true};
+    eddy_schema_builder *b = eddy_schema_builder_new();
+    int rc = 0;
+    for (int i = 0; i < n && rc == 0; i++) {
+        rc = eddy_expr_compile(exprs[i], &scope, &x->keys[i], errstr, errstr_size);
+        if (rc == 0) {
+            x->nkeys++;
+            char name[16];
+            snprintf(name, sizeof name, "K%d", i);
+            rc = eddy_schema_builder_add(b, name, eddy_expr_type(x->keys[i]), EDDY_COL_KEY);
+        }
+    }
+    x->key_schema = eddy_schema_build(b);
+    if (rc)
+        return rc;
+    /* A key the format cannot carry (KAFKA and several columns) falls back to JSON: the
+     * partitioning only needs to be consistent then. */
+    eddy_serde_opts ko = {.format = key_format ? key_format : "KAFKA", .wrap_single = -1};
+    if (eddy_serde_new(&ko, x->key_schema, EDDY_SERDE_KEY, &x->key_serde, NULL, 0)) {
+        ko.format = "JSON";
+        rc = eddy_serde_new(&ko, x->key_schema, EDDY_SERDE_KEY, &x->key_serde, errstr,
+                            errstr_size);
+    }
+    eddy_serde_opts ro = {.format = "JSON", .wrap_single = in->ncols == 1 ? 1 : -1};
+    if (rc == 0)
+        rc = eddy_serde_new(&ro, in, EDDY_SERDE_ALL, &x->row_serde, errstr, errstr_size);
+    return rc;
+}
+
+void eddy_exchange_free(eddy_exchange *x)
+{
+    for (int i = 0; i < x->nkeys; i++)
+        eddy_expr_destroy(x->keys[i]);
+    free(x->keys);
+    eddy_schema_release(x->key_schema);
+    eddy_serde_destroy(x->key_serde);
+    eddy_serde_destroy(x->row_serde);
+    free(x->use.name);
+}
+
 static bool h_follow(eddy_op *op) { return op->p->opts.follow; }
 
 /* ----------------------------------------------------------- aggregations */
@@ -462,7 +542,7 @@ static const eddy_host_api host_api = {
     .expr_compile = h_expr_compile,
     .expr_compile_item = h_expr_compile_item,
     .expr_type = eddy_expr_type,
-    .expr_eval = h_expr_eval,
+    .expr_eval = eddy_op_eval,
     .expr_destroy = eddy_expr_destroy,
     .batch_new = h_batch_new,
     .batch_append = eddy_batch_append,
@@ -476,7 +556,7 @@ static const eddy_host_api host_api = {
     .serde_decode = eddy_serde_decode,
     .serde_encode = eddy_serde_encode,
     .serde_destroy = eddy_serde_destroy,
-    .record_error = h_record_error,
+    .record_error = eddy_op_record_error,
     .stream_time = h_stream_time,
     .timer_set = h_timer_set,
     .now_ms = eddy_now_ms,
@@ -511,6 +591,7 @@ static const eddy_host_api host_api = {
     .topic_declare = h_topic_declare,
     .topic_fetch = h_topic_fetch,
     .topic_produce = h_topic_produce,
+    .input_partition_by = h_input_partition_by,
 };
 
 const eddy_host_api *eddy_host_api_get(void)

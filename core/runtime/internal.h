@@ -35,6 +35,8 @@ typedef struct eddy_node {
     /* topics declared by the operator at plan (api->topic_declare) */
     struct eddy_topic_use *topics;
     int ntopics;
+    struct eddy_exchange *xch; /* input ports partitioned by key */
+    int nxch;
     /* statistics, updated atomically */
     uint64_t records_in, records_out, errors;
 } eddy_node;
@@ -46,6 +48,18 @@ typedef struct eddy_topic_use {
     char *name;
     eddy_topic_decl d;
 } eddy_topic_use;
+
+/* An input port whose records are partitioned by key through a repartition topic in Kafka
+ * runs (api->input_partition_by). */
+typedef struct eddy_exchange {
+    int port;
+    eddy_expr **keys;
+    int nkeys;
+    eddy_schema *key_schema;   /* K0..Kn-1, the key expressions' types, as KEY columns */
+    eddy_serde *key_serde;     /* the key columns in the given format */
+    eddy_serde *row_serde;     /* every column of the input, JSON */
+    eddy_topic_use use;        /* the topic (name set when a Kafka run starts) */
+} eddy_exchange;
 
 /* An operator's read position in one topic (api->topic_fetch). */
 typedef struct eddy_fetch {
@@ -106,11 +120,24 @@ int eddy_task_round(eddy_pipeline *p, eddy_task *t, bool *all_eof);
 int eddy_task_flush(eddy_pipeline *p, eddy_task *t);
 void eddy_task_free(eddy_pipeline *p, eddy_task *t);
 
+/* Host services the runtime uses itself (host.c): expression evaluation with soft errors
+ * logged, the processing log, and an operator's read position in a topic (NULL: ENOMEM). */
+int eddy_op_eval(eddy_op *op, const eddy_expr *e, const eddy_record *rec, eddy_arena *arena,
+                 eddy_value *out, char *errstr, size_t errstr_size);
+void eddy_op_record_error(eddy_op *op, const eddy_record *rec, const uint8_t *raw,
+                          size_t raw_len, int code, const char *reason);
+eddy_fetch *eddy_op_fetch_state(eddy_op *op, const eddy_topic_use *u);
+
 /* Kafka runs (kafka_run.c). */
 int eddy_kafka_run(eddy_pipeline *p);
 int eddy_kafka_fetch(eddy_op *op, eddy_fetch *f, eddy_topic_record *out, int max);
 int eddy_kafka_produce(eddy_op *op, const eddy_topic_use *u, const eddy_topic_record *r);
 void eddy_kafka_fetch_release(eddy_fetch *f);
+/* Sends batch `b`, emitted towards input `x` of `down`, through the repartition topic. */
+int eddy_kafka_exchange_send(eddy_op *from, eddy_op *down, eddy_exchange *x, eddy_batch *b);
+/* Delivers what the task's partitions of the repartition topics hold; records delivered. */
+int eddy_kafka_exchange_poll(eddy_pipeline *p, eddy_task *t, int max);
+void eddy_exchange_free(eddy_exchange *x);
 
 /* Records the first fatal error of a run (thread-safe). */
 void eddy_pipeline_fail(eddy_pipeline *p, int code, const char *fmt, ...)

@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "io/kafka.h"
+#include "serde/serde.h"
 
 typedef struct kqueue {
     const char *topic; /* borrowed from the pipeline's declarations */
@@ -50,6 +51,10 @@ struct eddy_kworker {
     int nqueues;
     uint8_t *keybuf; /* windowed keys */
     size_t keycap;
+    eddy_arena *scratch;   /* repartition keys */
+    eddy_buf kbuf, vbuf;   /* repartition records */
+    eddy_topic_record *xrecs; /* one repartition fetch */
+    int xcap;
     volatile int delivery_failed;
     char delivery_err[512];
     bool in_txn;
@@ -177,6 +182,42 @@ static int prepare_topics(krun *r)
                 eddy_runtime_log(p, n->gn->id, -1, EDDY_LOG_DEBUG, "topic '%s': %d partition(s)",
                                  u->name, parts);
             }
+        }
+    }
+    /* Repartition topics: <app>-<node>-repartition[-<port>], as many partitions as the
+     * inputs, read by the application like an input. */
+    for (int i = 0; i < p->nnodes && rc == 0; i++) {
+        eddy_node *n = &p->nodes[i];
+        for (int k = 0; k < n->nxch && rc == 0; k++) {
+            eddy_exchange *x = &n->xch[k];
+            char name[512];
+            if (x->port == 0)
+                snprintf(name, sizeof name, "%s-%s-repartition", r->o->app_id, n->gn->id);
+            else
+                snprintf(name, sizeof name, "%s-%s-repartition-%d", r->o->app_id, n->gn->id,
+                         x->port);
+            free(x->use.name);
+            x->use = (eddy_topic_use){.name = strdup(name)};
+            int parts;
+            if (!x->use.name) {
+                rc = EDDY_ENOMEM;
+                eddy_pipeline_fail(p, rc, "out of memory");
+                break;
+            }
+            rc = eddy_kafka_ensure_topic(admin, r->o->broker, name, max_in ? max_in : 1,
+                                         rf ? atoi(rf) : 1, false, &parts, err, sizeof err);
+            if (rc) {
+                eddy_pipeline_fail(p, rc, "node '%s': %s", n->gn->id, err);
+                break;
+            }
+            const char **v = realloc(r->inputs, (size_t)(r->ninputs + 1) * sizeof *v);
+            if (!v) {
+                rc = EDDY_ENOMEM;
+                eddy_pipeline_fail(p, rc, "out of memory");
+                break;
+            }
+            r->inputs = v;
+            r->inputs[r->ninputs++] = x->use.name;
         }
     }
     rd_kafka_destroy(admin);
@@ -438,6 +479,10 @@ int eddy_kafka_run(eddy_pipeline *p)
         free(ws[i].tasks);
         free(ws[i].queues);
         free(ws[i].keybuf);
+        eddy_arena_destroy(ws[i].scratch);
+        eddy_buf_free(&ws[i].kbuf);
+        eddy_buf_free(&ws[i].vbuf);
+        free(ws[i].xrecs);
     }
     free(ws);
     free(r.inputs);
@@ -541,6 +586,43 @@ int eddy_kafka_fetch(eddy_op *op, eddy_fetch *f, eddy_topic_record *out, int max
     return n;
 }
 
+/* Produces one record (bytes copied), waiting for room when the producer's queue is full.
+ * `extra` (may be NULL) is one more header after the record's. */
+static int produce(eddy_op *op, struct eddy_kworker *kw, const char *topic, int32_t partition,
+                   const uint8_t *key, size_t klen, const uint8_t *value, size_t vlen,
+                   int64_t ts, const eddy_header *hdrs, uint32_t nh, const eddy_header *extra)
+{
+    for (;;) {
+        rd_kafka_headers_t *h = NULL;
+        if (nh || extra) {
+            h = rd_kafka_headers_new(nh + 1);
+            for (uint32_t i = 0; i <= nh; i++) {
+                const eddy_header *e = i < nh ? &hdrs[i] : extra;
+                if (e)
+                    rd_kafka_header_add(h, e->key, (ssize_t)e->key_len, e->value,
+                                        e->value ? (ssize_t)e->value_len : 0);
+            }
+        }
+        rd_kafka_resp_err_t e = rd_kafka_producev(
+            kw->producer, RD_KAFKA_V_TOPIC(topic),
+            RD_KAFKA_V_PARTITION(partition >= 0 ? partition : RD_KAFKA_PARTITION_UA),
+            RD_KAFKA_V_KEY(key, klen), RD_KAFKA_V_VALUE((void *)value, value ? vlen : 0),
+            RD_KAFKA_V_TIMESTAMP(ts), RD_KAFKA_V_HEADERS(h),
+            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+        if (e == 0)
+            return 0;
+        if (h)
+            rd_kafka_headers_destroy(h);
+        if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL && op->p->err == 0) {
+            rd_kafka_poll(kw->producer, 50); /* back-pressure: wait for acknowledgements */
+            continue;
+        }
+        eddy_runtime_log(op->p, op->node->gn->id, op->task->id, EDDY_LOG_ERROR,
+                         "cannot produce to topic '%s': %s", topic, rd_kafka_err2str(e));
+        return EDDY_EIO;
+    }
+}
+
 int eddy_kafka_produce(eddy_op *op, const eddy_topic_use *u, const eddy_topic_record *r)
 {
     struct eddy_kworker *kw = op->task ? op->task->kw : NULL;
@@ -560,30 +642,175 @@ int eddy_kafka_produce(eddy_op *op, const eddy_topic_use *u, const eddy_topic_re
         klen = eddy_kafka_window_key(key, klen, session, r->win_start, r->win_end, kw->keybuf);
         key = kw->keybuf;
     }
-    for (;;) {
-        rd_kafka_headers_t *hdrs = NULL;
-        if (r->nheaders) {
-            hdrs = rd_kafka_headers_new(r->nheaders);
-            for (uint32_t i = 0; i < r->nheaders; i++)
-                rd_kafka_header_add(hdrs, r->headers[i].key, (ssize_t)r->headers[i].key_len,
-                                    r->headers[i].value, r->headers[i].value ? (ssize_t)r->headers[i].value_len : 0);
+    return produce(op, kw, u->name, r->partition, key, klen, r->value, r->value_len,
+                   r->timestamp, r->headers, r->nheaders, NULL);
+}
+
+/* ----------------------------------------------------- repartition topics */
+
+/* The header carrying what the row's bytes do not: its flags and window. */
+#define XHEADER "eddy.row"
+
+static void put64(uint8_t *p, int64_t v)
+{
+    for (int i = 7; i >= 0; i--, v = (int64_t)((uint64_t)v >> 8))
+        p[i] = (uint8_t)((uint64_t)v & 0xff);
+}
+
+static int64_t get64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | p[i];
+    return (int64_t)v;
+}
+
+int eddy_kafka_exchange_send(eddy_op *from, eddy_op *down, eddy_exchange *x, eddy_batch *b)
+{
+    struct eddy_kworker *kw = from->task->kw;
+    if (!kw->scratch && !(kw->scratch = eddy_arena_new(0)))
+        return EDDY_ENOMEM;
+    eddy_value keys[16];
+    if (x->nkeys > 16)
+        return EDDY_EINVAL;
+    char why[EDDY_ERRSTR_SIZE];
+    for (uint32_t i = 0; i < b->n; i++) {
+        const eddy_record *r = &b->recs[i];
+        eddy_arena_reset(kw->scratch);
+        int rc = 0;
+        for (int k = 0; k < x->nkeys && rc == 0; k++) {
+            why[0] = '\0';
+            rc = eddy_op_eval(down, x->keys[k], r, kw->scratch, &keys[k], why, sizeof why);
         }
-        rd_kafka_resp_err_t e = rd_kafka_producev(
-            kw->producer, RD_KAFKA_V_TOPIC(u->name),
-            RD_KAFKA_V_PARTITION(r->partition >= 0 ? r->partition : RD_KAFKA_PARTITION_UA),
-            RD_KAFKA_V_KEY(key, klen), RD_KAFKA_V_VALUE((void *)r->value, r->value ? r->value_len : 0),
-            RD_KAFKA_V_TIMESTAMP(r->timestamp), RD_KAFKA_V_HEADERS(hdrs),
-            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
-        if (e == 0)
-            return 0;
-        if (hdrs)
-            rd_kafka_headers_destroy(hdrs);
-        if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL && op->p->err == 0) {
-            rd_kafka_poll(kw->producer, 50); /* back-pressure: wait for acknowledgements */
+        if (rc) {
+            eddy_op_record_error(down, r, NULL, 0, rc, why[0] ? why : "cannot compute the key");
             continue;
         }
-        eddy_runtime_log(op->p, op->node->gn->id, op->task->id, EDDY_LOG_ERROR,
-                         "cannot produce to topic '%s': %s", u->name, rd_kafka_err2str(e));
-        return EDDY_EIO;
+        eddy_record kr = {.cols = keys};
+        kw->kbuf.len = kw->vbuf.len = 0;
+        int kr_rc = eddy_serde_encode(x->key_serde, &kr, &kw->kbuf, why, sizeof why);
+        eddy_record row = *r;
+        row.flags &= ~(uint32_t)EDDY_REC_TOMBSTONE; /* the columns travel; the flag aside */
+        int vr = kr_rc < 0 ? kr_rc : eddy_serde_encode(x->row_serde, &row, &kw->vbuf, why, sizeof why);
+        if (kr_rc < 0 || vr < 0) {
+            if ((kr_rc < 0 ? kr_rc : vr) == EDDY_ENOMEM)
+                return EDDY_ENOMEM;
+            eddy_op_record_error(down, r, NULL, 0, kr_rc < 0 ? kr_rc : vr, why);
+            continue;
+        }
+        /* flags (4 bytes), window start and end (8 each), big-endian */
+        uint8_t meta[20] = {(uint8_t)(r->flags >> 24), (uint8_t)(r->flags >> 16),
+                            (uint8_t)(r->flags >> 8), (uint8_t)r->flags};
+        put64(meta + 4, r->win_start);
+        put64(meta + 12, r->win_end);
+        eddy_header extra = {XHEADER, (uint32_t)strlen(XHEADER), sizeof meta, meta};
+        const uint8_t *key = kr_rc == EDDY_SERDE_NULL ? NULL : (const uint8_t *)(kw->kbuf.data ? kw->kbuf.data : "");
+        rc = produce(from, kw, x->use.name, -1, key, key ? kw->kbuf.len : 0,
+                     (const uint8_t *)(kw->vbuf.data ? kw->vbuf.data : ""), kw->vbuf.len,
+                     r->rowtime, r->headers, r->nheaders, &extra);
+        if (rc)
+            return rc;
     }
+    return 0;
+}
+
+static const uint8_t *keep(eddy_batch *b, const void *p, size_t n)
+{
+    if (!p)
+        return NULL;
+    uint8_t *c = eddy_arena_alloc(b->arena, n ? n : 1);
+    if (c && n)
+        memcpy(c, p, n);
+    return c;
+}
+
+/* Decodes one repartitioned record into `b` (1), or logs it (0). */
+static int exchange_decode(eddy_op *op, eddy_exchange *x, eddy_batch *b,
+                           const eddy_topic_record *tr)
+{
+    eddy_record *r = eddy_batch_append(b);
+    if (!r)
+        return EDDY_ENOMEM;
+    const uint8_t *v = keep(b, tr->value, tr->value_len);
+    if (tr->value && !v)
+        return EDDY_ENOMEM;
+    r->rowtime = tr->timestamp;
+    r->origin = (eddy_origin){x->use.name, tr->partition, tr->offset};
+    char why[EDDY_ERRSTR_SIZE] = "";
+    int rc = eddy_serde_decode(x->row_serde, v, tr->value_len, r, b->arena, why, sizeof why);
+    if (rc) {
+        if (rc == EDDY_ENOMEM)
+            return rc;
+        eddy_op_record_error(op, r, tr->value, tr->value_len, rc, why);
+        b->n--;
+        return 0;
+    }
+    uint32_t nh = 0;
+    eddy_header *h = tr->nheaders ? eddy_arena_alloc(b->arena, tr->nheaders * sizeof *h) : NULL;
+    for (uint32_t i = 0; i < tr->nheaders; i++) {
+        const eddy_header *e = &tr->headers[i];
+        if (e->key_len == strlen(XHEADER) && memcmp(e->key, XHEADER, e->key_len) == 0 &&
+            e->value_len == 20) {
+            const uint8_t *m = e->value;
+            r->flags = (uint32_t)m[0] << 24 | (uint32_t)m[1] << 16 | (uint32_t)m[2] << 8 | m[3];
+            r->win_start = get64(m + 4);
+            r->win_end = get64(m + 12);
+            continue;
+        }
+        if (!h)
+            return EDDY_ENOMEM;
+        h[nh] = *e;
+        h[nh].key = (const char *)keep(b, e->key, e->key_len);
+        h[nh].value = keep(b, e->value, e->value_len);
+        nh++;
+    }
+    r->headers = h;
+    r->nheaders = nh;
+    return 1;
+}
+
+int eddy_kafka_exchange_poll(eddy_pipeline *p, eddy_task *t, int max)
+{
+    struct eddy_kworker *kw = t->kw;
+    if (kw->xcap < max) {
+        eddy_topic_record *v = realloc(kw->xrecs, (size_t)max * sizeof *v);
+        if (!v)
+            return EDDY_ENOMEM;
+        kw->xrecs = v;
+        kw->xcap = max;
+    }
+    int delivered = 0;
+    for (int i = 0; i < p->nnodes; i++) {
+        eddy_op *op = &t->ops[i];
+        for (int k = 0; k < op->node->nxch && op->created; k++) {
+            eddy_exchange *x = &op->node->xch[k];
+            eddy_fetch *f = eddy_op_fetch_state(op, &x->use);
+            if (!f)
+                return EDDY_ENOMEM;
+            int n = eddy_kafka_fetch(op, f, kw->xrecs, max);
+            if (n <= 0)
+                continue;
+            eddy_batch *b = eddy_batch_new(t->pool, op->node->inputs[x->port], (uint32_t)n);
+            if (!b)
+                return EDDY_ENOMEM;
+            int rc = 0;
+            for (int j = 0; j < n && rc >= 0; j++)
+                rc = exchange_decode(op, x, b, &kw->xrecs[j]);
+            for (uint32_t j = 0; j < b->n; j++)
+                if (b->recs[j].rowtime > t->stream_time)
+                    t->stream_time = b->recs[j].rowtime;
+            if (rc >= 0 && b->n) {
+                __atomic_add_fetch(&op->node->records_in, b->n, __ATOMIC_RELAXED);
+                rc = op->node->plugin->desc.process(op, op->state, x->port, b);
+                if (rc)
+                    eddy_pipeline_fail(p, rc, "node '%s' (task %d): process failed: %s",
+                                       op->node->gn->id, t->id, eddy_strerror(rc));
+            }
+            eddy_batch_release(b);
+            if (rc < 0)
+                return rc;
+            delivered += n;
+        }
+    }
+    return delivered;
 }

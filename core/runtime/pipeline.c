@@ -384,6 +384,9 @@ void eddy_pipeline_destroy(eddy_pipeline *p)
         for (int k = 0; k < n->ntopics; k++)
             free(n->topics[k].name);
         free(n->topics);
+        for (int k = 0; k < n->nxch; k++)
+            eddy_exchange_free(&n->xch[k]);
+        free(n->xch);
     }
     free(p->nodes);
     pthread_mutex_destroy(&p->err_lock);
@@ -523,6 +526,13 @@ int eddy_task_round(eddy_pipeline *p, eddy_task *t, bool *all_eof)
             return rc;
         }
         *all_eof = false;
+        produced += rc;
+    }
+    if (t->kw) {
+        /* Kafka: the records repartitioned to this task. */
+        int rc = eddy_kafka_exchange_poll(p, t, p->opts.batch_size);
+        if (rc < 0)
+            return rc;
         produced += rc;
     }
     int rc = fire_timers(p, t);

@@ -1630,6 +1630,9 @@ static int plan_join(const eddy_catalog *c, const eddy_sql_query *q, const eddy_
         }
         if (strcmp(s->mode, "STREAM_TABLE") != 0)
             cJSON_AddStringToObject(jc, "right_key", s->text[1]);
+        else if (strcmp(j.side[i + 1]->key_format, "KAFKA") != 0)
+            /* the stream is partitioned like the table's keys (co-partitioning) */
+            cJSON_AddStringToObject(jc, "key_format", j.side[i + 1]->key_format);
         cJSON_AddStringToObject(jc, "right_prefix", j.alias[i + 1]);
         cJSON_AddStringToObject(jc, "key_column", s->key_col);
         if (strcmp(s->mode, "STREAM_STREAM") == 0) {

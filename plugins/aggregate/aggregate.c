@@ -166,6 +166,21 @@ static int plan(eddy_op *op, char *errstr, size_t errstr_size)
     int rc = compile(op, st, errstr, errstr_size);
     if (rc == 0)
         rc = eddy_api->output_add(op, NULL, st->out, errstr, errstr_size);
+    /* A stream is grouped where its groups live: in a Kafka run, records go through a
+     * repartition topic by group key unless they are keyed by it already. (A table's
+     * regrouping needs the old row's group too, Kafka Streams' subtractor: not yet, so a
+     * table GROUP BY runs per partition of the table; see docs/kafka.md.) */
+    if (rc == 0 && !st->table && st->nkeys > 0) {
+        const char **exprs = calloc((size_t)st->nkeys, sizeof *exprs);
+        if (!exprs)
+            rc = EDDY_ENOMEM;
+        for (int i = 0; exprs && i < st->nkeys; i++)
+            exprs[i] = eddy_api->config_entry(op, "group_by", (size_t)i, NULL);
+        if (exprs)
+            rc = pu_partition_by(eddy_api, op, 0, exprs, st->nkeys, "KAFKA", errstr,
+                                 errstr_size);
+        free(exprs);
+    }
     free_state(st);
     return rc;
 }

@@ -2,6 +2,8 @@
  * predicates, paths, memory a batch owns). */
 #include "putil.h"
 
+#include <stddef.h>
+
 #include <ctype.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -94,4 +96,40 @@ int pu_eval_predicate(const eddy_host_api *api, eddy_op *op, const eddy_expr *e,
     if (rc)
         return rc;
     return !v.is_null && v.type == EDDY_TYPE_BOOLEAN && v.u.b;
+}
+
+bool pu_is_key_column(const char *text, const eddy_schema *s, uint32_t k)
+{
+    if (k >= s->nkey)
+        return false;
+    const char *name = s->cols[k].name;
+    /* an optional qualifier: "R." */
+    const char *dot = strchr(text, '.');
+    if (dot && text[0] != '`')
+        text = dot + 1;
+    size_t n = strlen(text);
+    if (n >= 2 && text[0] == '`' && text[n - 1] == '`') {
+        text++;
+        n -= 2;
+    }
+    return strlen(name) == n && strncmp(name, text, n) == 0;
+}
+
+int pu_partition_by(const eddy_host_api *api, eddy_op *op, int port, const char *const *exprs,
+                    int n, const char *key_format, char *errstr, size_t errstr_size)
+{
+    if (api->size < offsetof(eddy_host_api, input_partition_by) + sizeof api->input_partition_by)
+        return 0;
+    const eddy_schema *in = api->input_schema(op, port);
+    bool keyed = (uint32_t)n == in->nkey;
+    for (int i = 0; keyed && i < n; i++)
+        keyed = pu_is_key_column(exprs[i], in, (uint32_t)i);
+    if (keyed)
+        return 0;
+    char why[EDDY_ERRSTR_SIZE] = "";
+    int rc = api->input_partition_by(op, port, exprs, n, key_format, why, sizeof why);
+    if (rc)
+        return pu_err(errstr, errstr_size, rc, "partitioning input '%s': %s",
+                      api->input_name(op, port), why);
+    return 0;
 }

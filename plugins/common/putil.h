@@ -33,4 +33,14 @@ int pu_eval_predicate(const eddy_host_api *api, eddy_op *op, const eddy_expr *e,
                       const eddy_record *rec, eddy_arena *arena, char *errstr,
                       size_t errstr_size);
 
+/* Is `text` a bare reference to key column `k` of `s` ("ID", "`ID`", "R.ID")? Used to tell
+ * whether records are already partitioned by a key expression. */
+bool pu_is_key_column(const char *text, const eddy_schema *s, uint32_t k);
+
+/* Asks the host to partition input `port` by the key expressions `exprs` (api->
+ * input_partition_by), unless they are exactly that input's key columns, in order. Hosts
+ * older than the call are left alone (their runs are single-task). */
+int pu_partition_by(const eddy_host_api *api, eddy_op *op, int port, const char *const *exprs,
+                    int n, const char *key_format, char *errstr, size_t errstr_size);
+
 #endif

@@ -48,6 +48,9 @@ static const eddy_config_prop config[] = {
     {"after_ms", EDDY_CONF_INT, "0", 0, NULL, "stream_stream: window after a record."},
     {"grace_ms", EDDY_CONF_INT, NULL, 0, NULL,
      "stream_stream: grace period; when set, unmatched rows wait for their window to close."},
+    {"key_format", EDDY_CONF_ENUM, "KAFKA", 0, "KAFKA|JSON|DELIMITED",
+     "Format of the table's key (stream_table): a stream re-keyed to meet it is partitioned "
+     "by its join key in this format, so both land in the same partition (co-partitioning)."},
     {NULL, 0, NULL, 0, NULL, NULL}};
 
 enum { MODE_ST, MODE_SS, MODE_TT, MODE_FK };
@@ -237,6 +240,19 @@ static int plan(eddy_op *op, char *errstr, size_t errstr_size)
     int rc = compile(op, st, errstr, errstr_size);
     if (rc == 0)
         rc = eddy_api->output_add(op, NULL, st->out, errstr, errstr_size);
+    /* Streams meet their partner by join key: in a Kafka run, a stream whose join key is not
+     * its key goes through a repartition topic first. Tables join on their primary key and
+     * are partitioned by it already. (A foreign-key join needs ksqlDB's subscription topics:
+     * it runs in one task per partition of the left table, correct only when the right table
+     * has a single partition; see docs/kafka.md.) */
+    const char *kf = eddy_api->config_str(op, "key_format");
+    for (int side = 0; rc == 0 && side < 2; side++) {
+        const char *text = side == 0 ? eddy_api->config_str(op, "left_key")
+                                     : eddy_api->config_str(op, "right_key");
+        bool stream = st->mode == MODE_SS || (st->mode == MODE_ST && side == 0);
+        if (stream && text)
+            rc = pu_partition_by(eddy_api, op, side, &text, 1, kf, errstr, errstr_size);
+    }
     free_state(st);
     return rc;
 }

@@ -335,6 +335,17 @@ typedef struct eddy_host_api {
                          char *errstr, size_t errstr_size);
     int (*topic_fetch)(eddy_op *op, const char *topic, eddy_topic_record *out, int max);
     int (*topic_produce)(eddy_op *op, const char *topic, const eddy_topic_record *r);
+
+    /* plan only: the records arriving on input `port` must meet the other records of their
+     * key in one task: the key is the value of the `n` expressions (SQL over that input's
+     * columns), serialized in `key_format` (KAFKA, JSON...: the format of the keys they meet,
+     * so that the same value lands in the same partition). In a Kafka run the records go
+     * through the repartition topic <application.id>-<node>-repartition[-<port>], as Kafka
+     * Streams routes a join or GROUP BY on a non-key column, so instances can split the
+     * work; in a single-task run they pass straight on. Records keep their columns, ROWTIME,
+     * flags and window; their order per key is kept. */
+    int (*input_partition_by)(eddy_op *op, int port, const char *const *exprs, int n,
+                              const char *key_format, char *errstr, size_t errstr_size);
 } eddy_host_api;
 
 /* ------------------------------------------------------- the descriptor */
