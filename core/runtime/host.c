@@ -463,6 +463,61 @@ void eddy_exchange_free(eddy_exchange *x)
     free(x->use.name);
 }
 
+static int store_index(eddy_op *op, const char *store)
+{
+    for (int i = 0; i < op->node->nstores; i++)
+        if (strcmp(op->node->stores[i].name, store) == 0)
+            return i;
+    return -1;
+}
+
+static int h_store_declare(eddy_op *op, const char *store, char *errstr, size_t errstr_size)
+{
+    eddy_node *n = op->node;
+    if (op->task)
+        return eddy_seterr(errstr, errstr_size, EDDY_ESTATE, "store_declare is for plan only");
+    if (!store || !*store || store_index(op, store) >= 0)
+        return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                           "store '%s': a store needs a name of its own", store ? store : "");
+    eddy_topic_use *v = realloc(n->stores, (size_t)(n->nstores + 1) * sizeof *v);
+    if (!v)
+        return EDDY_ENOMEM;
+    n->stores = v;
+    char **c = realloc(n->changelogs, (size_t)(n->nstores + 1) * sizeof *c);
+    if (!c)
+        return EDDY_ENOMEM;
+    n->changelogs = c;
+    n->stores[n->nstores] = (eddy_topic_use){.name = strdup(store)};
+    n->changelogs[n->nstores] = NULL;
+    if (!n->stores[n->nstores].name)
+        return EDDY_ENOMEM;
+    n->nstores++;
+    return 0;
+}
+
+static int h_store_put(eddy_op *op, const char *store, const uint8_t *key, size_t klen,
+                       const uint8_t *value, size_t vlen)
+{
+    int i = store_index(op, store);
+    if (i < 0)
+        return EDDY_EINVAL;
+    if (!op->task || !op->task->kw)
+        return 0;
+    return eddy_kafka_store_put(op, i, key, klen, value, vlen);
+}
+
+static int h_store_restore(eddy_op *op, const char *store,
+                           int (*cb)(void *, const uint8_t *, size_t, const uint8_t *, size_t),
+                           void *opaque)
+{
+    int i = store_index(op, store);
+    if (i < 0)
+        return EDDY_EINVAL;
+    if (!op->task || !op->task->kw)
+        return 0;
+    return eddy_kafka_store_restore(op, i, cb, opaque);
+}
+
 static bool h_follow(eddy_op *op) { return op->p->opts.follow; }
 
 /* ----------------------------------------------------------- aggregations */
@@ -592,6 +647,10 @@ static const eddy_host_api host_api = {
     .topic_fetch = h_topic_fetch,
     .topic_produce = h_topic_produce,
     .input_partition_by = h_input_partition_by,
+    .store_declare = h_store_declare,
+    .store_put = h_store_put,
+    .store_restore = h_store_restore,
+    .agg_state_type = eddy_agg_state_type,
 };
 
 const eddy_host_api *eddy_host_api_get(void)

@@ -37,6 +37,10 @@ typedef struct eddy_node {
     int ntopics;
     struct eddy_exchange *xch; /* input ports partitioned by key */
     int nxch;
+    struct eddy_topic_use *stores; /* state stores (name: the store's; topic set by a Kafka
+                                      run in changelog) */
+    char **changelogs;
+    int nstores;
     /* statistics, updated atomically */
     uint64_t records_in, records_out, errors;
 } eddy_node;
@@ -138,6 +142,11 @@ int eddy_kafka_exchange_send(eddy_op *from, eddy_op *down, eddy_exchange *x, edd
 /* Delivers what the task's partitions of the repartition topics hold; records delivered. */
 int eddy_kafka_exchange_poll(eddy_pipeline *p, eddy_task *t, int max);
 void eddy_exchange_free(eddy_exchange *x);
+int eddy_kafka_store_put(eddy_op *op, int store, const uint8_t *key, size_t klen,
+                         const uint8_t *value, size_t vlen);
+int eddy_kafka_store_restore(eddy_op *op, int store,
+                             int (*cb)(void *, const uint8_t *, size_t, const uint8_t *, size_t),
+                             void *opaque);
 
 /* Records the first fatal error of a run (thread-safe). */
 void eddy_pipeline_fail(eddy_pipeline *p, int code, const char *fmt, ...)

@@ -55,6 +55,7 @@ struct eddy_kworker {
     eddy_buf kbuf, vbuf;   /* repartition records */
     eddy_topic_record *xrecs; /* one repartition fetch */
     int xcap;
+    rd_kafka_t *restorer;     /* reads changelogs back when a task is created */
     volatile int delivery_failed;
     char delivery_err[512];
     bool in_txn;
@@ -218,6 +219,26 @@ static int prepare_topics(krun *r)
             }
             r->inputs = v;
             r->inputs[r->ninputs++] = x->use.name;
+        }
+    }
+    /* Changelogs: <app>-<node>-<store>-changelog, compacted, one partition per task. */
+    for (int i = 0; i < p->nnodes && rc == 0; i++) {
+        eddy_node *n = &p->nodes[i];
+        for (int k = 0; k < n->nstores && rc == 0; k++) {
+            char name[512];
+            snprintf(name, sizeof name, "%s-%s-%s-changelog", r->o->app_id, n->gn->id,
+                     n->stores[k].name);
+            free(n->changelogs[k]);
+            n->changelogs[k] = strdup(name);
+            int parts;
+            rc = n->changelogs[k] ? eddy_kafka_ensure_topic(admin, r->o->broker, name,
+                                                            max_in ? max_in : 1,
+                                                            rf ? atoi(rf) : 1, true, &parts,
+                                                            err, sizeof err)
+                                  : EDDY_ENOMEM;
+            if (rc)
+                eddy_pipeline_fail(p, rc, "node '%s': %s", n->gn->id,
+                                   rc == EDDY_ENOMEM ? "out of memory" : err);
         }
     }
     rd_kafka_destroy(admin);
@@ -476,6 +497,8 @@ int eddy_kafka_run(eddy_pipeline *p)
             rd_kafka_destroy(ws[i].consumer);
         if (ws[i].producer)
             rd_kafka_destroy(ws[i].producer);
+        if (ws[i].restorer)
+            rd_kafka_destroy(ws[i].restorer);
         free(ws[i].tasks);
         free(ws[i].queues);
         free(ws[i].keybuf);
@@ -813,4 +836,81 @@ int eddy_kafka_exchange_poll(eddy_pipeline *p, eddy_task *t, int max)
         }
     }
     return delivered;
+}
+
+/* ------------------------------------------------------------ changelogs */
+
+int eddy_kafka_store_put(eddy_op *op, int store, const uint8_t *key, size_t klen,
+                         const uint8_t *value, size_t vlen)
+{
+    struct eddy_kworker *kw = op->task->kw;
+    return produce(op, kw, op->node->changelogs[store], op->task->partition, key, klen, value,
+                   vlen, 0, NULL, 0, NULL);
+}
+
+int eddy_kafka_store_restore(eddy_op *op, int store,
+                             int (*cb)(void *, const uint8_t *, size_t, const uint8_t *, size_t),
+                             void *opaque)
+{
+    struct eddy_kworker *kw = op->task->kw;
+    eddy_pipeline *p = op->p;
+    const char *topic = op->node->changelogs[store];
+    int32_t part = op->task->partition;
+    if (!kw->restorer) {
+        /* Kafka Streams' restore consumer: no group, positions given. */
+        if (new_client(kw->run, EDDY_KCLIENT_CONSUMER, NULL, &kw->restorer))
+            return p->err;
+    }
+    int64_t lo = 0, hi = 0;
+    rd_kafka_resp_err_t e;
+    for (int attempt = 0;; attempt++) {
+        e = rd_kafka_query_watermark_offsets(kw->restorer, topic, part, &lo, &hi, 10000);
+        if (e == 0 || p->stop || attempt == 5)
+            break;
+        eddy_runtime_log(p, op->node->gn->id, op->task->id, EDDY_LOG_WARN,
+                         "changelog %s[%d]: %s; retrying", topic, (int)part, rd_kafka_err2str(e));
+    }
+    if (e) {
+        eddy_runtime_log(p, op->node->gn->id, op->task->id, EDDY_LOG_ERROR,
+                         "cannot restore from changelog %s[%d]: %s", topic, (int)part,
+                         rd_kafka_err2str(e));
+        return EDDY_EIO;
+    }
+    if (hi <= lo)
+        return 0;
+    int64_t t0 = eddy_now_ms();
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, topic, part)->offset = lo;
+    rd_kafka_assign(kw->restorer, l);
+    rd_kafka_topic_partition_list_destroy(l);
+    int64_t n = 0, next = lo, last_progress = eddy_now_ms();
+    int rc = 0;
+    while (next < hi && rc == 0 && !p->stop) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(kw->restorer, 200);
+        if (!m) {
+            if (eddy_now_ms() - last_progress > 60000) {
+                eddy_runtime_log(p, op->node->gn->id, op->task->id, EDDY_LOG_ERROR,
+                                 "changelog %s[%d]: no progress for 60 s at offset %lld of %lld",
+                                 topic, (int)part, (long long)next, (long long)hi);
+                rc = EDDY_EIO;
+            }
+            continue;
+        }
+        if (!m->err && m->partition == part) {
+            last_progress = eddy_now_ms();
+            rc = cb(opaque, m->key, m->key_len, m->payload, m->payload ? m->len : 0);
+            next = m->offset + 1;
+            n++;
+            if (n % 100000 == 0)
+                eddy_runtime_log(p, op->node->gn->id, op->task->id, EDDY_LOG_INFO,
+                                 "restoring %s[%d]: %lld of %lld", topic, (int)part,
+                                 (long long)(next - lo), (long long)(hi - lo));
+        }
+        rd_kafka_message_destroy(m);
+    }
+    rd_kafka_assign(kw->restorer, NULL);
+    eddy_runtime_log(p, op->node->gn->id, op->task->id, EDDY_LOG_INFO,
+                     "restored %lld change(s) from %s[%d] in %lld ms", (long long)n, topic,
+                     (int)part, (long long)(eddy_now_ms() - t0));
+    return rc;
 }

@@ -387,6 +387,12 @@ void eddy_pipeline_destroy(eddy_pipeline *p)
         for (int k = 0; k < n->nxch; k++)
             eddy_exchange_free(&n->xch[k]);
         free(n->xch);
+        for (int k = 0; k < n->nstores; k++) {
+            free(n->stores[k].name);
+            free(n->changelogs[k]);
+        }
+        free(n->stores);
+        free(n->changelogs);
     }
     free(p->nodes);
     pthread_mutex_destroy(&p->err_lock);

@@ -1,8 +1,10 @@
 /* aggregate.c: GROUP BY with aggregate functions, optionally windowed (TUMBLING, HOPPING,
  * SESSION): keeps one accumulator per group (and window) and emits the group's updated row
  * for every input record, as ksqlDB does uncached. Records too late for their window (stream
- * time at or past window end + grace) are dropped. State is in memory (changelog topics come
- * with the Kafka runtime). */
+ * time at or past window end + grace) are dropped. State is in memory, and in Kafka runs also
+ * in changelogs (stores "groups": (group key, window) -> accumulators; "rows" for a table
+ * input: input key -> its current row), written at each flush for what changed since, and
+ * restored when a task is created. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +40,7 @@ typedef struct entry {
     eddy_value *acc;    /* naggs accumulators (store arena) */
     int32_t next;       /* chain in the bucket, -1 ends */
     bool live;
+    bool dirty;         /* changed since the last flush (in st->dirty) */
 } entry;
 
 typedef struct state {
@@ -59,11 +62,21 @@ typedef struct state {
     struct prev {
         uint64_t hash;
         eddy_value *cols;   /* NULL when the key was deleted */
+        eddy_value *keycols; /* the input key (store arena) */
         int32_t next;
+        bool dirty;
     } *prevs;
     int32_t nprevs, capprevs;
     int32_t *pbuckets;
     uint32_t npbuckets;
+    /* changelogs */
+    eddy_schema *gschema;       /* K0.., WS, WE (KEY), A0.. (the accumulators' types) */
+    eddy_serde *gkey, *gval;    /* JSON */
+    eddy_serde *rkey, *rval;    /* table input rows, JSON */
+    int32_t *dirty, ndirty, capdirty;    /* entries */
+    int32_t *pdirty, npdirty, cappdirty; /* prevs */
+    eddy_buf kb, vb;
+    eddy_arena *scratch;
 } state;
 
 static int window_kind(eddy_op *op)
@@ -90,6 +103,17 @@ static void free_state(state *st)
     free(st->buckets);
     free(st->prevs);
     free(st->pbuckets);
+    eddy_api->schema_release(st->gschema);
+    eddy_api->serde_destroy(st->gkey);
+    eddy_api->serde_destroy(st->gval);
+    eddy_api->serde_destroy(st->rkey);
+    eddy_api->serde_destroy(st->rval);
+    free(st->dirty);
+    free(st->pdirty);
+    eddy_api->buf_free(&st->kb);
+    eddy_api->buf_free(&st->vb);
+    if (st->scratch)
+        eddy_api->arena_destroy(st->scratch);
     free(st);
 }
 
@@ -170,6 +194,10 @@ static int plan(eddy_op *op, char *errstr, size_t errstr_size)
      * repartition topic by group key unless they are keyed by it already. (A table's
      * regrouping needs the old row's group too, Kafka Streams' subtractor: not yet, so a
      * table GROUP BY runs per partition of the table; see docs/kafka.md.) */
+    if (rc == 0)
+        rc = eddy_api->store_declare(op, "groups", errstr, errstr_size);
+    if (rc == 0 && st->table)
+        rc = eddy_api->store_declare(op, "rows", errstr, errstr_size);
     if (rc == 0 && !st->table && st->nkeys > 0) {
         const char **exprs = calloc((size_t)st->nkeys, sizeof *exprs);
         if (!exprs)
@@ -184,6 +212,9 @@ static int plan(eddy_op *op, char *errstr, size_t errstr_size)
     free_state(st);
     return rc;
 }
+
+static int store_serdes(eddy_op *op, state *st, char *errstr, size_t errstr_size);
+static int restore(eddy_op *op, state *st, char *errstr, size_t errstr_size);
 
 static int create(eddy_op *op, void **out, char *errstr, size_t errstr_size)
 {
@@ -202,6 +233,13 @@ static int create(eddy_op *op, void **out, char *errstr, size_t errstr_size)
     }
     memset(st->buckets, 0xff, st->nbuckets * sizeof *st->buckets);
     st->stream_time = INT64_MIN;
+    rc = store_serdes(op, st, errstr, errstr_size);
+    if (rc == 0)
+        rc = restore(op, st, errstr, errstr_size);
+    if (rc) {
+        free_state(st);
+        return rc;
+    }
     *out = st;
     return 0;
 }
@@ -266,6 +304,7 @@ static entry *lookup(state *st, uint64_t h, const eddy_value *kv, int64_t ws, in
     e->ws = ws;
     e->we = we;
     e->live = true;
+    e->dirty = false;
     e->key = eddy_api->arena_alloc(st->store, (size_t)st->nkeys * sizeof *e->key + 1);
     e->acc = eddy_api->arena_alloc(st->store, (size_t)st->naggs * sizeof *e->acc + 1);
     if (!e->key || !e->acc)
@@ -285,10 +324,31 @@ static entry *lookup(state *st, uint64_t h, const eddy_value *kv, int64_t ws, in
     return e;
 }
 
-/* Appends the output row of `e` (or its tombstone) to `out`. */
-static int emit_row(state *st, eddy_batch *out, const entry *e, const eddy_record *src,
+/* Notes that `e` changed: its new state goes to the changelog at the next flush. */
+static int mark_dirty(state *st, entry *e)
+{
+    if (e->dirty)
+        return 0;
+    if (st->ndirty == st->capdirty) {
+        int32_t cap = st->capdirty ? st->capdirty * 2 : 256;
+        int32_t *d = realloc(st->dirty, (size_t)cap * sizeof *d);
+        if (!d)
+            return EDDY_ENOMEM;
+        st->dirty = d;
+        st->capdirty = cap;
+    }
+    st->dirty[st->ndirty++] = (int32_t)(e - st->entries);
+    e->dirty = true;
+    return 0;
+}
+
+/* Appends the output row of `e` (or its tombstone) to `out`; every change of an entry is
+ * emitted, so this is also where it is marked for the changelog. */
+static int emit_row(state *st, eddy_batch *out, entry *e, const eddy_record *src,
                     bool tombstone, char *why, size_t n)
 {
+    if (mark_dirty(st, e))
+        return EDDY_ENOMEM;
     eddy_record *o = eddy_api->batch_append(out);
     if (!o)
         return EDDY_ENOMEM;
@@ -383,6 +443,8 @@ static int session(eddy_op *op, state *st, eddy_batch *out, const eddy_record *r
                     rc = eddy_api->value_copy(st->store, &acc, &target->acc[i]);
             }
             e->live = false;
+            if (mark_dirty(st, e))
+                rc = EDDY_ENOMEM;
         }
     }
     if (rc == 0)
@@ -446,10 +508,34 @@ static struct prev *prev_slot(state *st, const eddy_value *cols)
     struct prev *p = &st->prevs[st->nprevs];
     p->hash = h;
     p->cols = NULL;
+    p->dirty = false;
+    p->keycols = eddy_api->arena_alloc(st->store, (st->in_nkey + 1) * sizeof *p->keycols);
+    if (!p->keycols)
+        return NULL;
+    for (uint32_t i = 0; i < st->in_nkey; i++)
+        if (eddy_api->value_copy(st->store, &cols[i], &p->keycols[i]))
+            return NULL;
     uint32_t k = (uint32_t)(h & (st->npbuckets - 1));
     p->next = st->pbuckets[k];
     st->pbuckets[k] = st->nprevs++;
     return p;
+}
+
+static int mark_prev_dirty(state *st, struct prev *p)
+{
+    if (p->dirty)
+        return 0;
+    if (st->npdirty == st->cappdirty) {
+        int32_t cap = st->cappdirty ? st->cappdirty * 2 : 256;
+        int32_t *d = realloc(st->pdirty, (size_t)cap * sizeof *d);
+        if (!d)
+            return EDDY_ENOMEM;
+        st->pdirty = d;
+        st->cappdirty = cap;
+    }
+    st->pdirty[st->npdirty++] = (int32_t)(p - st->prevs);
+    p->dirty = true;
+    return 0;
 }
 
 /* Evaluates the group key of `r` into kv; 1 when usable, 0 for a NULL key, <0 on error. */
@@ -513,7 +599,7 @@ static int table_update(eddy_op *op, state *st, eddy_batch *out, const eddy_reco
         /* deleted, or a NULL group key: the row is in no group, so a later update has
          * nothing to undo (the key keeps its, now empty, slot) */
         p->cols = NULL;
-        return 0;
+        return mark_prev_dirty(st, p);
     }
     eddy_value *copy = eddy_api->arena_alloc(st->store, st->in_ncols * sizeof *copy);
     if (!copy)
@@ -522,6 +608,8 @@ static int table_update(eddy_op *op, state *st, eddy_batch *out, const eddy_reco
         if (eddy_api->value_copy(st->store, &r->cols[i], &copy[i]))
             return EDDY_ENOMEM;
     p->cols = copy;
+    if (mark_prev_dirty(st, p))
+        return EDDY_ENOMEM;
     entry *e = lookup(st, key_hash(st, kv), kv, 0, 0, true, why, n);
     if (!e)
         return why[0] ? EDDY_EFUNC : EDDY_ENOMEM;
@@ -620,6 +708,189 @@ static int process(eddy_op *op, void *vs, int port, eddy_batch *in)
     return rc;
 }
 
+/* ------------------------------------------------------------ changelogs */
+
+/* The serdes of the stores: "groups" as (K0.., WS, WE) -> (A0..), "rows" as the input's key
+ * -> its value columns; JSON, which carries every SQL type. */
+static int store_serdes(eddy_op *op, state *st, char *errstr, size_t errstr_size)
+{
+    eddy_schema_builder *b = eddy_api->schema_builder_new();
+    char name[32];
+    int rc = 0;
+    for (int i = 0; i < st->nkeys && rc == 0; i++) {
+        snprintf(name, sizeof name, "K%d", i);
+        rc = eddy_api->schema_builder_add(b, name, eddy_api->expr_type(st->keys[i]),
+                                          EDDY_COL_KEY);
+    }
+    const eddy_type *bigint = eddy_api->type_primitive(EDDY_TYPE_BIGINT);
+    if (rc == 0)
+        rc = eddy_api->schema_builder_add(b, "WS", bigint, EDDY_COL_KEY);
+    if (rc == 0)
+        rc = eddy_api->schema_builder_add(b, "WE", bigint, EDDY_COL_KEY);
+    for (int i = 0; i < st->naggs && rc == 0; i++) {
+        snprintf(name, sizeof name, "A%d", i);
+        rc = eddy_api->schema_builder_add(b, name, eddy_api->agg_state_type(st->aggs[i]),
+                                          EDDY_COL_VALUE);
+    }
+    st->gschema = eddy_api->schema_build(b);
+    if (rc || !st->gschema)
+        return rc ? rc : EDDY_ENOMEM;
+    static const char *const wrap[] = {"wrap_single_value", "true", NULL};
+    char why[EDDY_ERRSTR_SIZE] = "";
+    rc = eddy_api->serde_new(op, "JSON", st->gschema, EDDY_SERDE_KEY, NULL, &st->gkey, why,
+                             sizeof why);
+    if (rc == 0)
+        rc = eddy_api->serde_new(op, "JSON", st->gschema, EDDY_SERDE_VALUE,
+                                 st->naggs == 1 ? wrap : NULL, &st->gval, why, sizeof why);
+    const eddy_schema *in = eddy_api->input_schema(op, 0);
+    if (rc == 0 && st->table)
+        rc = eddy_api->serde_new(op, "JSON", in, EDDY_SERDE_KEY, NULL, &st->rkey, why,
+                                 sizeof why);
+    if (rc == 0 && st->table)
+        rc = eddy_api->serde_new(op, "JSON", in, EDDY_SERDE_VALUE,
+                                 in->ncols - in->nkey == 1 ? wrap : NULL, &st->rval, why,
+                                 sizeof why);
+    if (rc)
+        return pu_err(errstr, errstr_size, rc, "state store: %s", why);
+    return 0;
+}
+
+typedef struct restore_ctx {
+    eddy_op *op;
+    state *st;
+    bool rows;
+    char why[EDDY_ERRSTR_SIZE];
+} restore_ctx;
+
+static int restore_one(void *opaque, const uint8_t *key, size_t klen, const uint8_t *value,
+                       size_t vlen)
+{
+    restore_ctx *c = opaque;
+    state *st = c->st;
+    const eddy_schema *s = c->rows ? eddy_api->input_schema(c->op, 0) : st->gschema;
+    eddy_value *cols = eddy_api->arena_alloc(st->scratch, s->ncols * sizeof *cols);
+    if (!cols)
+        return EDDY_ENOMEM;
+    eddy_record r = {.cols = cols};
+    for (uint32_t i = 0; i < s->ncols; i++)
+        cols[i] = (eddy_value){.type = s->cols[i].type->id, .is_null = true};
+    int rc = eddy_api->serde_decode(c->rows ? st->rkey : st->gkey, key, klen, &r, st->scratch,
+                                    c->why, sizeof c->why);
+    if (rc == 0 && value)
+        rc = eddy_api->serde_decode(c->rows ? st->rval : st->gval, value, vlen, &r,
+                                    st->scratch, c->why, sizeof c->why);
+    if (rc)
+        return rc;
+    if (c->rows) {
+        struct prev *p = prev_slot(st, cols);
+        if (!p)
+            return EDDY_ENOMEM;
+        p->cols = NULL;
+        if (value) {
+            p->cols = eddy_api->arena_alloc(st->store, s->ncols * sizeof *p->cols);
+            if (!p->cols)
+                return EDDY_ENOMEM;
+            for (uint32_t i = 0; i < s->ncols; i++)
+                if (eddy_api->value_copy(st->store, &cols[i], &p->cols[i]))
+                    return EDDY_ENOMEM;
+        }
+        return 0;
+    }
+    int64_t ws = cols[st->nkeys].u.i64, we = cols[st->nkeys + 1].u.i64;
+    entry *e = lookup(st, key_hash(st, cols), cols, ws, we, value != NULL, c->why, sizeof c->why);
+    if (!e)
+        return value ? EDDY_ENOMEM : 0;
+    if (!value) {
+        e->live = false;
+        return 0;
+    }
+    for (int i = 0; i < st->naggs; i++)
+        if (eddy_api->value_copy(st->store, &cols[st->nkeys + 2 + i], &e->acc[i]))
+            return EDDY_ENOMEM;
+    if (st->window != WIN_NONE && we > st->stream_time)
+        st->stream_time = we - 1; /* windows stay closed after a restart */
+    return 0;
+}
+
+static int restore_cb(void *opaque, const uint8_t *key, size_t klen, const uint8_t *value,
+                      size_t vlen)
+{
+    restore_ctx *c = opaque;
+    int rc = restore_one(opaque, key, klen, value, vlen);
+    eddy_api->arena_destroy(c->st->scratch);
+    c->st->scratch = eddy_api->arena_new(0);
+    return c->st->scratch ? rc : EDDY_ENOMEM;
+}
+
+static int restore(eddy_op *op, state *st, char *errstr, size_t errstr_size)
+{
+    restore_ctx c = {.op = op, .st = st};
+    st->scratch = eddy_api->arena_new(0);
+    if (!st->scratch)
+        return EDDY_ENOMEM;
+    int rc = eddy_api->store_restore(op, "groups", restore_cb, &c);
+    if (rc == 0 && st->table) {
+        c.rows = true;
+        rc = eddy_api->store_restore(op, "rows", restore_cb, &c);
+    }
+    if (rc)
+        return pu_err(errstr, errstr_size, rc, "restoring the %s store: %s",
+                      c.rows ? "rows" : "groups", c.why[0] ? c.why : "failed");
+    return 0;
+}
+
+/* Writes what changed since the last flush to the changelogs. */
+static int flush_(eddy_op *op, void *vs)
+{
+    state *st = vs;
+    char why[EDDY_ERRSTR_SIZE];
+    eddy_value cols[256];
+    int rc = 0;
+    for (int32_t d = 0; d < st->ndirty && rc == 0; d++) {
+        entry *e = &st->entries[st->dirty[d]];
+        e->dirty = false;
+        if (st->nkeys + 2 + st->naggs > 256)
+            return EDDY_EINVAL;
+        for (int i = 0; i < st->nkeys; i++)
+            cols[i] = e->key[i];
+        cols[st->nkeys] = (eddy_value){.type = EDDY_TYPE_BIGINT, .u.i64 = e->ws};
+        cols[st->nkeys + 1] = (eddy_value){.type = EDDY_TYPE_BIGINT, .u.i64 = e->we};
+        for (int i = 0; i < st->naggs; i++)
+            cols[st->nkeys + 2 + i] = e->acc[i];
+        eddy_record r = {.cols = cols};
+        st->kb.len = st->vb.len = 0;
+        rc = eddy_api->serde_encode(st->gkey, &r, &st->kb, why, sizeof why);
+        if (rc >= 0 && e->live)
+            rc = eddy_api->serde_encode(st->gval, &r, &st->vb, why, sizeof why);
+        if (rc < 0)
+            break;
+        rc = eddy_api->store_put(op, "groups", (const uint8_t *)st->kb.data, st->kb.len,
+                                 e->live ? (const uint8_t *)(st->vb.data ? st->vb.data : "")
+                                         : NULL,
+                                 st->vb.len);
+    }
+    st->ndirty = 0;
+    for (int32_t d = 0; d < st->npdirty && rc == 0; d++) {
+        struct prev *p = &st->prevs[st->pdirty[d]];
+        p->dirty = false;
+        eddy_record r = {.cols = p->cols ? p->cols : p->keycols};
+        st->kb.len = st->vb.len = 0;
+        rc = eddy_api->serde_encode(st->rkey, &r, &st->kb, why, sizeof why);
+        if (rc >= 0 && p->cols)
+            rc = eddy_api->serde_encode(st->rval, &r, &st->vb, why, sizeof why);
+        if (rc < 0)
+            break;
+        rc = eddy_api->store_put(op, "rows", (const uint8_t *)st->kb.data, st->kb.len,
+                                 p->cols ? (const uint8_t *)(st->vb.data ? st->vb.data : "")
+                                         : NULL,
+                                 st->vb.len);
+    }
+    st->npdirty = 0;
+    if (rc < 0)
+        eddy_api->log(op, EDDY_LOG_ERROR, "cannot write the changelog: %s", why);
+    return rc < 0 ? rc : 0;
+}
+
 static void destroy(eddy_op *op, void *vs)
 {
     if (vs)
@@ -640,6 +911,7 @@ static const eddy_plugin descriptor = {
     .plan = plan,
     .create = create,
     .process = process,
+    .flush = flush_,
     .destroy = destroy,
 };
 

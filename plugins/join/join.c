@@ -19,7 +19,10 @@
  * <prefix>_<column>, then <prefix>_ROWTIME of each side with a prefix (the time of that
  * side's row, NULL when it is absent). Memory: stored rows live in one arena for the life
  * of the operator (emitted batches point into it); the entry arrays are compacted when full.
- * Outer rows still waiting for their window at shutdown are not emitted, as in ksqlDB. */
+ * Outer rows still waiting for their window at shutdown are not emitted, as in ksqlDB.
+ * Changelogs (Kafka runs): a table side's rows go to store "table0"/"table1" as they change
+ * (an upsert replayed after a crash is idempotent) and are restored when a task is created;
+ * the windows of stream-stream joins and the foreign-key join's stores are not logged yet. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +96,9 @@ typedef struct state {
     store s[2];
     uint64_t seq;
     int64_t stream_time;
+    eddy_serde *ckey[2], *crow[2]; /* changelogs of table sides (NULL: not logged) */
+    eddy_buf kb, vb;
+    eddy_op *op;
 } state;
 
 static void store_free(store *s)
@@ -106,7 +112,11 @@ static void free_state(state *st)
     for (int k = 0; k < 2; k++) {
         eddy_api->expr_destroy(st->key[k]);
         store_free(&st->s[k]);
+        eddy_api->serde_destroy(st->ckey[k]);
+        eddy_api->serde_destroy(st->crow[k]);
     }
+    eddy_api->buf_free(&st->kb);
+    eddy_api->buf_free(&st->vb);
     eddy_api->schema_release(st->out);
     if (st->arena)
         eddy_api->arena_destroy(st->arena);
@@ -232,6 +242,13 @@ static int compile(eddy_op *op, state *st, char *errstr, size_t errstr_size)
     return rc ? rc : st->out ? 0 : EDDY_ENOMEM;
 }
 
+/* The table sides whose rows are kept by key (and logged): a stream-table join's table, a
+ * table-table join's both sides. */
+static bool logged_side(const state *st, int side)
+{
+    return (st->mode == MODE_ST && side == 1) || st->mode == MODE_TT;
+}
+
 static int plan(eddy_op *op, char *errstr, size_t errstr_size)
 {
     state *st = calloc(1, sizeof *st);
@@ -245,6 +262,9 @@ static int plan(eddy_op *op, char *errstr, size_t errstr_size)
      * are partitioned by it already. (A foreign-key join needs ksqlDB's subscription topics:
      * it runs in one task per partition of the left table, correct only when the right table
      * has a single partition; see docs/kafka.md.) */
+    for (int side = 0; rc == 0 && side < 2; side++)
+        if (logged_side(st, side))
+            rc = eddy_api->store_declare(op, side ? "table1" : "table0", errstr, errstr_size);
     const char *kf = eddy_api->config_str(op, "key_format");
     for (int side = 0; rc == 0 && side < 2; side++) {
         const char *text = side == 0 ? eddy_api->config_str(op, "left_key")
@@ -268,6 +288,85 @@ static int store_init(store *s)
     return 0;
 }
 
+static int table_upsert(state *st, int side, const eddy_record *r, const eddy_value *key);
+
+typedef struct restore_ctx {
+    state *st;
+    int side;
+    eddy_arena *arena;
+    char why[EDDY_ERRSTR_SIZE];
+} restore_ctx;
+
+static int restore_cb(void *opaque, const uint8_t *key, size_t klen, const uint8_t *value,
+                      size_t vlen)
+{
+    restore_ctx *c = opaque;
+    state *st = c->st;
+    const eddy_schema *s = st->in[c->side];
+    eddy_value *cols = eddy_api->arena_alloc(c->arena, (s->ncols + 1) * sizeof *cols);
+    if (!cols)
+        return EDDY_ENOMEM;
+    for (uint32_t i = 0; i < s->ncols; i++)
+        cols[i] = (eddy_value){.type = s->cols[i].type->id, .is_null = true};
+    eddy_record r = {.cols = cols};
+    int rc = eddy_api->serde_decode(st->ckey[c->side], key, klen, &r, c->arena, c->why,
+                                    sizeof c->why);
+    if (rc == 0 && value) {
+        if (vlen < 8)
+            return EDDY_EPARSE;
+        for (int i = 0; i < 8; i++)
+            r.rowtime = (int64_t)((uint64_t)r.rowtime << 8 | value[i]);
+        rc = eddy_api->serde_decode(st->crow[c->side], value + 8, vlen - 8, &r, c->arena,
+                                    c->why, sizeof c->why);
+    }
+    if (rc)
+        return rc;
+    if (!value)
+        r.flags |= EDDY_REC_TOMBSTONE;
+    eddy_value k;
+    if (st->key[c->side]) {
+        c->why[0] = '\0';
+        rc = eddy_api->expr_eval(st->op, st->key[c->side], &r, c->arena, &k, c->why,
+                                 sizeof c->why);
+        if (rc)
+            return rc;
+    } else {
+        k = cols[st->keycol[c->side]];
+    }
+    if (k.is_null)
+        return 0;
+    /* as table_upsert, without writing the change back */
+    eddy_serde *saved = st->ckey[c->side];
+    st->ckey[c->side] = NULL;
+    rc = table_upsert(st, c->side, &r, &k);
+    st->ckey[c->side] = saved;
+    return rc;
+}
+
+/* The serdes of a table side's changelog, then its restore. */
+static int changelog_open(eddy_op *op, state *st, int side, char *errstr, size_t errstr_size)
+{
+    const eddy_schema *s = st->in[side];
+    static const char *const wrap[] = {"wrap_single_value", "true", NULL};
+    char why[EDDY_ERRSTR_SIZE] = "";
+    int rc = eddy_api->serde_new(op, "JSON", s, EDDY_SERDE_KEY, NULL, &st->ckey[side], why,
+                                 sizeof why);
+    if (rc == 0)
+        rc = eddy_api->serde_new(op, "JSON", s, EDDY_SERDE_ALL, s->ncols == 1 ? wrap : NULL,
+                                 &st->crow[side], why, sizeof why);
+    if (rc)
+        return pu_err(errstr, errstr_size, rc, "state store: %s", why);
+    restore_ctx c = {.st = st, .side = side, .arena = eddy_api->arena_new(0)};
+    if (!c.arena)
+        return EDDY_ENOMEM;
+    rc = eddy_api->store_restore(op, side ? "table1" : "table0", restore_cb, &c);
+    eddy_api->arena_destroy(c.arena);
+    if (rc)
+        return pu_err(errstr, errstr_size, rc, "restoring store table%d: %s", side,
+                      c.why[0] ? c.why : "failed");
+    return 0;
+}
+
 static int create(eddy_op *op, void **out, char *errstr, size_t errstr_size)
 {
     state *st = calloc(1, sizeof *st);
@@ -280,6 +379,10 @@ static int create(eddy_op *op, void **out, char *errstr, size_t errstr_size)
         rc = EDDY_ENOMEM;
     for (int k = 0; k < 2 && rc == 0; k++)
         rc = store_init(&st->s[k]);
+    st->op = op;
+    for (int k = 0; k < 2 && rc == 0; k++)
+        if (logged_side(st, k))
+            rc = changelog_open(op, st, k, errstr, errstr_size);
     if (rc) {
         free_state(st);
         return rc;
@@ -434,8 +537,37 @@ static int eval_key(eddy_op *op, state *st, int side, const eddy_record *r, eddy
 
 /* --------------------------------------------------------- stream-table */
 
+/* Writes a table side's change to its changelog: key = the row's key columns (JSON), value
+ * = its time (8 bytes, big-endian) then the row (JSON), none for a delete. */
+static int log_change(state *st, int side, const eddy_record *r)
+{
+    if (!st->ckey[side])
+        return 0;
+    char why[EDDY_ERRSTR_SIZE] = "";
+    st->kb.len = st->vb.len = 0;
+    int rc = eddy_api->serde_encode(st->ckey[side], r, &st->kb, why, sizeof why);
+    bool del = r->flags & EDDY_REC_TOMBSTONE;
+    if (rc >= 0 && !del) {
+        uint8_t ts[8];
+        for (int i = 0; i < 8; i++)
+            ts[i] = (uint8_t)((uint64_t)r->rowtime >> (56 - 8 * i));
+        eddy_api->buf_append(&st->vb, ts, 8);
+        rc = eddy_api->serde_encode(st->crow[side], r, &st->vb, why, sizeof why);
+    }
+    if (rc < 0) {
+        eddy_api->record_error(st->op, r, NULL, 0, rc, why);
+        return 0;
+    }
+    return eddy_api->store_put(st->op, side ? "table1" : "table0",
+                               (const uint8_t *)(st->kb.data ? st->kb.data : ""), st->kb.len,
+                               del ? NULL : (const uint8_t *)st->vb.data, st->vb.len);
+}
+
 static int table_upsert(state *st, int side, const eddy_record *r, const eddy_value *key)
 {
+    int rc = log_change(st, side, r);
+    if (rc)
+        return rc;
     store *s = &st->s[side];
     uint64_t h = eddy_api->value_hash(key, 0);
     int32_t i = store_next(s, key, h, -2);

@@ -346,6 +346,29 @@ typedef struct eddy_host_api {
      * flags and window; their order per key is kept. */
     int (*input_partition_by)(eddy_op *op, int port, const char *const *exprs, int n,
                               const char *key_format, char *errstr, size_t errstr_size);
+
+    /* State stores with changelogs, so a task's state survives a crash and follows its
+     * partition to another instance (Kafka Streams' changelog topics). An operator keeps its
+     * state in memory as it likes and writes each change as key and value bytes of its own
+     * encoding (value NULL: the key is gone) to a named store:
+     * store_declare  plan only: the operator has store `store`.
+     * store_put      records a change. In a Kafka run it goes to the compacted topic
+     *                <application.id>-<node>-<store>-changelog, partition = the task's, and is
+     *                durable once the next commit completes; write changes at flush (the
+     *                commit point) so a crash loses only what the replayed input re-creates.
+     *                Elsewhere it does nothing.
+     * store_restore  at create: calls `cb` with every change of the task's partition of the
+     *                store, oldest first (so the last change of a key wins); a non-zero
+     *                return from `cb` stops and is returned. Elsewhere it finds nothing. */
+    int (*store_declare)(eddy_op *op, const char *store, char *errstr, size_t errstr_size);
+    int (*store_put)(eddy_op *op, const char *store, const uint8_t *key, size_t klen,
+                     const uint8_t *value, size_t vlen);
+    int (*store_restore)(eddy_op *op, const char *store,
+                         int (*cb)(void *opaque, const uint8_t *key, size_t klen,
+                                   const uint8_t *value, size_t vlen),
+                         void *opaque);
+    /* The type of an aggregate's accumulator (what agg_init makes), for storing it. */
+    const eddy_type *(*agg_state_type)(const eddy_agg *a);
 } eddy_host_api;
 
 /* ------------------------------------------------------- the descriptor */
