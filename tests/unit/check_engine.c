@@ -624,6 +624,53 @@ START_TEST(join_key_errors)
 }
 END_TEST
 
+/* table-functions.md: several table functions are zipped (the shorter padded with NULL),
+ * other items repeated; every row keeps its input's key and timestamp; an empty or NULL
+ * array gives no row; WHERE applies before the flat map, PARTITION BY to the input's
+ * columns. Expected rows worked out from the doc's country_customers example. */
+START_TEST(table_functions)
+{
+    eddy_engine *e = engine();
+    exec_ok(e, "CREATE STREAM B (COUNTRY STRING KEY, NAMES ARRAY<STRING>, AGES ARRAY<INT>) "
+               "WITH (kafka_topic='b', value_format='JSON');");
+    exec_ok(e, "CREATE STREAM C AS SELECT COUNTRY, EXPLODE(NAMES) AS NAME, EXPLODE(AGES) AS AGE, "
+               "ABS(-1) FROM B WHERE COUNTRY <> 'FR';");
+    produce(e, "b", "\"UK\"", "{\"NAMES\": [\"john\", \"paul\"], \"AGES\": [23]}", 10);
+    produce(e, "b", "\"FR\"", "{\"NAMES\": [\"jean\"], \"AGES\": [1]}", 20);
+    produce(e, "b", "\"US\"", "{\"NAMES\": [], \"AGES\": null}", 30);
+    produce(e, "b", "\"DE\"", "{\"NAMES\": null, \"AGES\": [5, 6]}", 40);
+    expect_records(e, "C",
+                   "[{\"key\":\"UK\",\"value\":{\"NAME\":\"john\",\"AGE\":23,\"KSQL_COL_0\":1},"
+                   "\"timestamp\":10},"
+                   "{\"key\":\"UK\",\"value\":{\"NAME\":\"paul\",\"AGE\":null,\"KSQL_COL_0\":1},"
+                   "\"timestamp\":10},"
+                   "{\"key\":\"DE\",\"value\":{\"NAME\":null,\"AGE\":5,\"KSQL_COL_0\":1},"
+                   "\"timestamp\":40},"
+                   "{\"key\":\"DE\",\"value\":{\"NAME\":null,\"AGE\":6,\"KSQL_COL_0\":1},"
+                   "\"timestamp\":40}]");
+    exec_ok(e, "CREATE STREAM P AS SELECT EXPLODE(AGES) + 1 AS A1, COUNTRY FROM B "
+               "PARTITION BY COUNTRY;");
+    produce(e, "b", "\"IT\"", "{\"NAMES\": null, \"AGES\": [7, 8]}", 50);
+    /* the query reads the topic from its start (earliest, as ksqlDB's test driver) */
+    expect_records(e, "P",
+                   "[{\"key\":\"UK\",\"value\":{\"A1\":24},\"timestamp\":10},"
+                   "{\"key\":\"FR\",\"value\":{\"A1\":2},\"timestamp\":20},"
+                   "{\"key\":\"DE\",\"value\":{\"A1\":6},\"timestamp\":40},"
+                   "{\"key\":\"DE\",\"value\":{\"A1\":7},\"timestamp\":40},"
+                   "{\"key\":\"IT\",\"value\":{\"A1\":8},\"timestamp\":50},"
+                   "{\"key\":\"IT\",\"value\":{\"A1\":9},\"timestamp\":50}]");
+    exec_fails(e, "CREATE TABLE X AS SELECT COUNTRY, COUNT(*), EXPLODE(AGES) FROM B "
+                  "GROUP BY COUNTRY;", "Table functions cannot be used with aggregations.");
+    exec_fails(e, "CREATE STREAM X AS SELECT COUNTRY, NAMES FROM B WHERE EXPLODE(AGES) = 1;",
+               "Table function 'EXPLODE' is not allowed here");
+    exec_ok(e, "CREATE TABLE T (K STRING PRIMARY KEY, A ARRAY<INT>) WITH (kafka_topic='t', "
+               "value_format='JSON');");
+    exec_fails(e, "CREATE TABLE X AS SELECT K, EXPLODE(A) FROM T;",
+               "Table source is not supported with table functions");
+    eddy_engine_destroy(e);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("engine");
@@ -647,6 +694,7 @@ static Suite *suite(void)
     tcase_add_test(tc, foreign_key_left_join);
     tcase_add_test(tc, n_way_full_outer_join);
     tcase_add_test(tc, join_key_errors);
+    tcase_add_test(tc, table_functions);
     suite_add_tcase(s, tc);
     return s;
 }
