@@ -38,6 +38,9 @@ struct eddy_engine {
     size_t nprops;
     eddy_arena *arena;     /* statement trees */
     char proclog[256];
+    char **type_names;     /* CREATE TYPE: custom types, by name */
+    const eddy_type **types; /* interned, never freed */
+    size_t ntypes;
 };
 
 /* ------------------------------------------------------------ properties */
@@ -106,6 +109,10 @@ void eddy_engine_destroy(eddy_engine *e)
     for (size_t i = 0; i < 2 * e->nprops; i++)
         free(e->props[i]);
     free(e->props);
+    for (size_t i = 0; i < e->ntypes; i++)
+        free(e->type_names[i]);
+    free(e->type_names);
+    free(e->types);
     eddy_catalog_destroy(e->catalog);
     eddy_topics_destroy(e->topics);
     eddy_loader_destroy(e->loader);
@@ -306,6 +313,78 @@ static int parse_duration(const char *prop_name, const char *text, int64_t *ms, 
                        "'%s'", prop_name, text, upper(shown));
 }
 
+
+/* ------------------------------------------------------------ custom types */
+
+static const eddy_type *custom_type(void *opaque, const char *name)
+{
+    const eddy_engine *e = opaque;
+    for (size_t i = 0; i < e->ntypes; i++)
+        if (strcmp(e->type_names[i], name) == 0)
+            return e->types[i];
+    return NULL;
+}
+
+/* A column list's or a CREATE TYPE's type, custom types resolved. */
+static int resolve_type(eddy_engine *e, const eddy_ast_type *t, const eddy_type **out,
+                        char *errstr, size_t errstr_size)
+{
+    eddy_type_names names = {custom_type, e};
+    return eddy_ast_type_resolve_with(t, &names, out, errstr, errstr_size);
+}
+
+/* CREATE TYPE [IF NOT EXISTS] name AS type: the name stands for the type in the statements
+ * that follow (a later CREATE TYPE's included). */
+static int create_type(eddy_engine *e, const eddy_sql_stmt *st, char *errstr,
+                       size_t errstr_size)
+{
+    const eddy_type *t;
+    int rc = resolve_type(e, st->type, &t, errstr, errstr_size);
+    if (rc)
+        return rc;
+    const eddy_type *old = custom_type(e, st->name);
+    if (old && st->if_not_exists)
+        return 0;
+    if (old) {
+        char tb[1024];
+        eddy_type_format(old, tb, sizeof tb);
+        return eddy_seterr(errstr, errstr_size, EDDY_EEXIST,
+                           "Cannot register custom type '%s' since it is already registered "
+                           "with type: %s", st->name, tb);
+    }
+    char **nn = realloc(e->type_names, (e->ntypes + 1) * sizeof *nn);
+    if (!nn)
+        return eddy_seterr(errstr, errstr_size, EDDY_ENOMEM, "out of memory");
+    e->type_names = nn;
+    const eddy_type **nt = realloc(e->types, (e->ntypes + 1) * sizeof *nt);
+    if (!nt)
+        return eddy_seterr(errstr, errstr_size, EDDY_ENOMEM, "out of memory");
+    e->types = nt;
+    if (!(e->type_names[e->ntypes] = strdup(st->name)))
+        return eddy_seterr(errstr, errstr_size, EDDY_ENOMEM, "out of memory");
+    e->types[e->ntypes++] = t;
+    return 0;
+}
+
+/* DROP TYPE [IF EXISTS] name. Sources created with the type keep their columns' types. */
+static int drop_type(eddy_engine *e, const eddy_sql_stmt *st, char *errstr, size_t errstr_size)
+{
+    for (size_t i = 0; i < e->ntypes; i++) {
+        if (strcmp(e->type_names[i], st->name) != 0)
+            continue;
+        free(e->type_names[i]);
+        memmove(&e->type_names[i], &e->type_names[i + 1],
+                (e->ntypes - i - 1) * sizeof *e->type_names);
+        memmove(&e->types[i], &e->types[i + 1], (e->ntypes - i - 1) * sizeof *e->types);
+        e->ntypes--;
+        return 0;
+    }
+    if (st->if_exists)
+        return 0;
+    return eddy_seterr(errstr, errstr_size, EDDY_ENOTFOUND, "Type %s does not exist.",
+                       st->name);
+}
+
 /* ---------------------------------------------------------- statements */
 
 static int create_source(eddy_engine *e, const eddy_sql_stmt *st, char *errstr,
@@ -332,7 +411,7 @@ static int create_source(eddy_engine *e, const eddy_sql_stmt *st, char *errstr,
             break;
         }
         const eddy_type *t;
-        rc = eddy_ast_type_resolve(c->type, &t, errstr, errstr_size);
+        rc = resolve_type(e, c->type, &t, errstr, errstr_size);
         if (rc)
             break;
         eddy_column_kind kind = EDDY_COL_VALUE;
@@ -725,6 +804,10 @@ int eddy_engine_execute(eddy_engine *e, const char *sql, char *errstr, size_t er
         return insert_into(e, st, errstr, errstr_size);
     case EDDY_STMT_DROP_SOURCE:
         return drop_source(e, st, errstr, errstr_size);
+    case EDDY_STMT_CREATE_TYPE:
+        return create_type(e, st, errstr, errstr_size);
+    case EDDY_STMT_DROP_TYPE:
+        return drop_type(e, st, errstr, errstr_size);
     case EDDY_STMT_SET:
         return set_prop(e, st->name, st->value);
     case EDDY_STMT_UNSET:

@@ -671,6 +671,33 @@ START_TEST(table_functions)
 }
 END_TEST
 
+/* create-type.md: a custom type stands for its type in later column lists, nested too, and
+ * in later CREATE TYPEs; registering a name twice fails, DROP TYPE forgets it. */
+START_TEST(custom_types)
+{
+    eddy_engine *e = engine();
+    exec_ok(e, "CREATE TYPE ADDRESS AS STRUCT<number INTEGER, city VARCHAR>;");
+    exec_ok(e, "CREATE TYPE PERSON AS STRUCT<name VARCHAR, home ADDRESS>;");
+    exec_ok(e, "CREATE STREAM S (K STRING KEY, P PERSON, OLD ARRAY<ADDRESS>) WITH "
+               "(kafka_topic='s', value_format='JSON');");
+    exec_ok(e, "CREATE STREAM O AS SELECT K, P->home->city AS C, OLD[1]->number AS N FROM S;");
+    produce(e, "s", "\"a\"", "{\"P\": {\"name\": \"x\", \"home\": {\"number\": 1, \"city\": "
+                             "\"Oslo\"}}, \"OLD\": [{\"number\": 7}]}", 3);
+    expect_records(e, "O", "[{\"key\":\"a\",\"value\":{\"C\":\"Oslo\",\"N\":7},\"timestamp\":3}]");
+    exec_fails(e, "CREATE TYPE ADDRESS AS INT;",
+               "Cannot register custom type 'ADDRESS' since it is already registered with "
+               "type: STRUCT<`NUMBER` INTEGER, `CITY` STRING>");
+    exec_ok(e, "CREATE TYPE IF NOT EXISTS ADDRESS AS INT;");
+    exec_ok(e, "DROP TYPE ADDRESS;");
+    exec_fails(e, "DROP TYPE ADDRESS;", "Type ADDRESS does not exist.");
+    exec_ok(e, "DROP TYPE IF EXISTS ADDRESS;");
+    exec_fails(e, "CREATE STREAM S2 (K STRING KEY, A ADDRESS) WITH (kafka_topic='s2', "
+                  "value_format='JSON');", "Unknown type: ADDRESS");
+    exec_ok(e, "CREATE TYPE ADDRESS AS BIGINT;"); /* free again */
+    eddy_engine_destroy(e);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("engine");
@@ -695,6 +722,7 @@ static Suite *suite(void)
     tcase_add_test(tc, n_way_full_outer_join);
     tcase_add_test(tc, join_key_errors);
     tcase_add_test(tc, table_functions);
+    tcase_add_test(tc, custom_types);
     suite_add_tcase(s, tc);
     return s;
 }
