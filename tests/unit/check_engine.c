@@ -698,6 +698,41 @@ START_TEST(custom_types)
 }
 END_TEST
 
+/* insert-values.md: one record in the source's formats; without a column list the values
+ * are the columns in order (key first); missing columns are NULL (an all-NULL key a Kafka
+ * null); ROWTIME sets the timestamp; numbers widen to the column's type. */
+START_TEST(insert_values)
+{
+    eddy_engine *e = engine();
+    exec_ok(e, "CREATE STREAM S (K STRING KEY, I INT, D DOUBLE, M MAP<STRING, BIGINT>) WITH "
+               "(kafka_topic='s', value_format='JSON');");
+    exec_ok(e, "INSERT INTO S VALUES ('a', 1, 2, MAP('x' := 1 + 1));");
+    exec_ok(e, "INSERT INTO S (ROWTIME, I) VALUES (77, 5);");
+    eddy_buf b = {0};
+    ck_assert_int_eq(eddy_engine_topic_records(e, "s", &b), 0);
+    ck_assert_msg(strstr(eddy_buf_cstr(&b), "{\"key\":\"a\",\"value\":{\"I\":1,\"D\":2.0,"
+                                            "\"M\":{\"x\":2}}") != NULL, "%s",
+                  eddy_buf_cstr(&b));
+    ck_assert_msg(strstr(eddy_buf_cstr(&b), "{\"key\":null,\"value\":{\"I\":5,\"D\":null,"
+                                            "\"M\":null},\"timestamp\":77}") != NULL, "%s",
+                  eddy_buf_cstr(&b));
+    eddy_buf_free(&b);
+    exec_fails(e, "INSERT INTO S (K, I) VALUES ('a');",
+               "Expected number columns and values to match: 2, 1");
+    exec_fails(e, "INSERT INTO S (ROWOFFSET) VALUES (1);",
+               "Inserting into column `ROWOFFSET` is not allowed.");
+    exec_fails(e, "INSERT INTO \"s\" (I) VALUES (1);",
+               "Cannot insert values into an unknown stream/table: `s`\nDid you mean S? Hint: "
+               "try removing double quotes from the source name.");
+    exec_fails(e, "INSERT INTO S (I) VALUES (X.Y);", "'X' is not a valid stream/table name");
+    exec_ok(e, "CREATE SOURCE STREAM R (K STRING KEY, V INT) WITH (kafka_topic='r', "
+               "value_format='JSON');");
+    exec_fails(e, "INSERT INTO R VALUES ('a', 1);", "Cannot insert values into read-only "
+                                                    "stream: R");
+    eddy_engine_destroy(e);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("engine");
@@ -723,6 +758,7 @@ static Suite *suite(void)
     tcase_add_test(tc, join_key_errors);
     tcase_add_test(tc, table_functions);
     tcase_add_test(tc, custom_types);
+    tcase_add_test(tc, insert_values);
     suite_add_tcase(s, tc);
     return s;
 }
