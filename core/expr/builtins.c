@@ -1,5 +1,4 @@
-/* builtins.c: registers the C built-in functions (builtins_string.c, builtins_math.c,
- * builtins_null.c) into a registry. */
+/* builtins.c: registers the C built-in functions (builtins_*.c) into a registry. */
 #include "expr/builtins.h"
 
 #include <pthread.h>
@@ -33,6 +32,7 @@ int eddy_builtins_register(eddy_registry *r)
     if (!rc)
         rc = eddy_builtins_misc_register(r);
     rc = rc ? rc : eddy_builtins_agg_register(r); /* aggregates: builtins_agg.c */
+    rc = rc ? rc : eddy_builtins_table_register(r); /* table functions: builtins_table.c */
     return rc;
 }
 

@@ -7,7 +7,7 @@
 
 #include "eddy/udf.h"
 
-/* Registers every built-in scalar function into `r`. 0 or a negative code. */
+/* Registers every built-in function (scalar, aggregate, table) into `r`. 0 or a negative code. */
 int eddy_builtins_register(eddy_registry *r);
 int eddy_builtins_string_register(eddy_registry *r);
 int eddy_builtins_math_register(eddy_registry *r);
@@ -17,6 +17,7 @@ int eddy_builtins_time_register(eddy_registry *r);       /* builtins_time.c */
 int eddy_builtins_collection_register(eddy_registry *r); /* builtins_collection.c */
 int eddy_builtins_json_register(eddy_registry *r);       /* builtins_json.c */
 int eddy_builtins_misc_register(eddy_registry *r);       /* builtins_misc.c */
+int eddy_builtins_table_register(eddy_registry *r);      /* builtins_table.c: EXPLODE... */
 
 /* Thread-local memory of the built-ins (scratch buffers, caches) lives until its thread
  * exits: `release` (a file's own function freeing its thread-locals) is called then. Call

@@ -25,6 +25,7 @@ typedef struct binder {
     char *errstr;
     size_t errstr_size;
     const lambda_scope *lambdas; /* innermost first; NULL outside lambda bodies */
+    const eddy_ast *root;        /* the expression bound (a flat map's table function call) */
 } binder;
 
 #define TRY(x) do { int rc_ = (x); if (rc_) return rc_; } while (0)
@@ -998,8 +999,11 @@ static int bind_func(binder *b, const eddy_ast *a, enode **out)
     if (kind == EDDY_FUNC_AGGREGATE && !b->scope->allow_aggregates)
         return berr(b, a, EDDY_EINVAL, "Aggregate function '%s' is not allowed here: %s",
                     a->name, fmt_ast(b, a));
-    if (kind == EDDY_FUNC_TABLE)
+    if (kind == EDDY_FUNC_TABLE && !(b->scope->table_function && a == b->root))
         return berr(b, a, EDDY_EINVAL, "Table function '%s' is not allowed here: %s", a->name,
+                    fmt_ast(b, a));
+    if (kind != EDDY_FUNC_TABLE && b->scope->table_function && a == b->root)
+        return berr(b, a, EDDY_EINVAL, "'%s' is not a table function: %s", a->name,
                     fmt_ast(b, a));
     char err[EDDY_ERRSTR_SIZE];
     eddy_func_kind rk = kind ? (eddy_func_kind)kind : EDDY_FUNC_SCALAR;
@@ -1281,11 +1285,15 @@ static int bind_into(eddy_expr *e, const eddy_ast *ast, const eddy_scope *scope,
 {
     binder b = {.scope = scope, .reg = scope->registry ? scope->registry
                                                        : eddy_registry_default(),
-                .arena = e->arena, .errstr = errstr, .errstr_size = errstr_size};
+                .arena = e->arena, .errstr = errstr, .errstr_size = errstr_size,
+                .root = ast};
     if (errstr && errstr_size)
         errstr[0] = '\0';
     if (!b.reg)
         return eddy_seterr(errstr, errstr_size, EDDY_ENOMEM, "no function registry");
+    if (scope->table_function && ast->kind != EDDY_AST_FUNC)
+        return berr(&b, ast, EDDY_EINVAL, "a table function call was expected: %s",
+                    fmt_ast(&b, ast));
     enode *root;
     int rc = bind(&b, ast, &root);
     if (rc)

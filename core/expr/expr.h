@@ -19,6 +19,8 @@ typedef struct eddy_scope {
     eddy_registry *registry;    /* functions; NULL: eddy_registry_default() */
     bool pseudo_columns;        /* allow ROWTIME, ROWPARTITION, ROWOFFSET, WINDOWSTART/END */
     bool allow_aggregates;      /* aggregate calls allowed (GROUP BY projections) */
+    bool table_function;        /* the expression must be one table function call (a flat
+                                   map's); its arguments may not hold another */
 } eddy_scope;
 
 /* Parses and binds `text` in one step. Errors: "line 1:7: mismatched input ..." for syntax;
@@ -58,5 +60,12 @@ typedef struct eddy_eval_ctx {
  * a row only when its predicate is TRUE. */
 int eddy_expr_eval(const eddy_expr *e, const eddy_record *rec, eddy_eval_ctx *ctx,
                    eddy_value *out);
+/* Evaluates a table function call (compiled with scope.table_function) on `rec`: *rows gets
+ * *nrows values of eddy_expr_type(e) in ctx->arena, one per output row; a NULL argument gives
+ * no row (unless the function is called on NULL). A failing argument (a function call that
+ * failed, counted in ctx->soft_errors) or a failing table function drops the input row, as
+ * ksqlDB's flat map does: EDDY_EFUNC with the reason in ctx->errstr. */
+int eddy_expr_eval_table(const eddy_expr *e, const eddy_record *rec, eddy_eval_ctx *ctx,
+                         eddy_value **rows, uint32_t *nrows);
 
 #endif

@@ -780,6 +780,46 @@ static int ev_func(const enode *n, const eddy_record *rec, eddy_eval_ctx *ctx, e
     return 0;
 }
 
+int eddy_expr_eval_table(const eddy_expr *e, const eddy_record *rec, eddy_eval_ctx *ctx,
+                         eddy_value **rows, uint32_t *nrows)
+{
+    const enode *n = e->root;
+    *rows = NULL;
+    *nrows = 0;
+    if (n->kind != EN_FUNC || n->fb->fn->kind != EDDY_FUNC_TABLE)
+        return eddy_expr_fail(ctx, EDDY_ESTATE, "not a table function call");
+    const eddy_function *f = n->fb->fn;
+    eddy_value argv[64];
+    bool any_null = false;
+    for (uint32_t i = 0; i < n->nkids; i++) {
+        int rc = enode_eval(n->kids[i], rec, ctx, &argv[i]);
+        if (rc)
+            return rc;
+        any_null |= argv[i].is_null != 0;
+    }
+    /* ksqlDB's KudtfFlatMapper evaluates the arguments and the call as one: an argument
+     * that failed drops the row, where a select item would go on with a NULL. */
+    if (ctx->soft_errors)
+        return EDDY_EFUNC;
+    if (any_null && !f->calls_on_null)
+        return 0;
+    char why[EDDY_ERRSTR_SIZE];
+    why[0] = '\0';
+    eddy_func_ctx fc = {.arena = ctx->arena, .errstr = why, .errstr_size = sizeof why,
+                        .worker = ctx->worker};
+    int rc = f->table(&fc, f, (int)n->nkids, argv, rows, nrows);
+    if (rc) {
+        *rows = NULL;
+        *nrows = 0;
+        return eddy_expr_fail(ctx, rc, "%s", why[0] ? why : "table function failed");
+    }
+    /* a NULL row keeps the declared type (a DECIMAL its precision and scale) */
+    for (uint32_t i = 0; i < *nrows; i++)
+        if ((*rows)[i].is_null && (*rows)[i].type != n->type->id)
+            (*rows)[i] = typed_null(n->type);
+    return 0;
+}
+
 /* --------------------------------------------------- collections, structs */
 
 static int ev_subscript(const enode *n, const eddy_record *rec, eddy_eval_ctx *ctx,

@@ -22,6 +22,7 @@ typedef struct overload {
     const eddy_ast_type **params;
     const char **pnames;        /* parameter names or NULL */
     bool variadic;              /* the last parameter repeats (zero or more times) */
+    bool generic;               /* a parameter holds a type variable (T, ARRAY<T>...) */
     const eddy_ast_type *ret, *agg;
     bool removed;
 } overload;
@@ -234,6 +235,15 @@ static char *adup(eddy_arena *a, const char *s)
     return s ? eddy_arena_strndup(a, s, strlen(s)) : NULL;
 }
 
+static bool has_type_var(const eddy_ast_type *t)
+{
+    if (!t)
+        return false;
+    if (t->id == 0)
+        return true;
+    return has_type_var(t->elem) || has_type_var(t->key);
+}
+
 int eddy_registry_add(eddy_registry *r, const eddy_function *f, bool replace,
                       char *errstr, size_t errstr_size)
 {
@@ -270,6 +280,8 @@ int eddy_registry_add(eddy_registry *r, const eddy_function *f, bool replace,
     }
     if (f->signature && (rc = parse_signature(r, o, f->signature, errstr, errstr_size)))
         goto out;
+    for (uint32_t i = 0; i < o->nparams; i++)
+        o->generic |= has_type_var(o->params[i]);
 
     uint32_t ins = 0;
     fentry *e = find_entry(r, o->fn.name, &ins);
@@ -575,24 +587,29 @@ int eddy_registry_resolve(eddy_registry *r, const char *name, eddy_func_kind kin
         goto out;
     }
     /* An exact match wins; otherwise the overload that accepts the arguments by implicit
-     * coercion. Non-variadic overloads are preferred to variadic ones; two equally good
-     * candidates are ambiguous (as ksqlDB's UdfIndex: GREATEST(INT, BIGINT) could be the
-     * BIGINT, DECIMAL or DOUBLE version). */
+     * coercion. Non-variadic overloads are preferred to variadic ones, and among exact
+     * matches one without type variables to generic ones (EXPLODE(ARRAY<DECIMAL>) over
+     * EXPLODE(ARRAY<T>), as Java's overloading picks the most specific method); two equally
+     * good candidates are ambiguous (as ksqlDB's UdfIndex: GREATEST(INT, BIGINT) could be
+     * the BIGINT, DECIMAL or DOUBLE version). */
     for (int pass = 0; pass < 2; pass++) {
         eddy_func_binding best, cand;
         int nbest = 0;
-        bool best_variadic = true;
+        bool best_variadic = true, best_generic = true;
         for (uint32_t i = 0; i < e->n; i++) {
             const overload *o = e->v[i];
             if (o->removed || (kind && o->fn.kind != kind))
                 continue;
             if (!try_overload(o, argc, argt, pass == 1, &cand))
                 continue;
-            if (nbest == 0 || (best_variadic && !o->variadic)) {
+            bool generic = pass == 1 || o->generic;
+            if (nbest == 0 || (best_variadic && !o->variadic) ||
+                (best_variadic == o->variadic && best_generic && !generic)) {
                 best = cand;
                 nbest = 1;
                 best_variadic = o->variadic;
-            } else if (best_variadic == o->variadic) {
+                best_generic = generic;
+            } else if (best_variadic == o->variadic && best_generic == generic) {
                 nbest++;
             }
         }

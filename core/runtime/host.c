@@ -178,6 +178,22 @@ int eddy_op_eval(eddy_op *op, const eddy_expr *e, const eddy_record *rec, eddy_a
     return rc;
 }
 
+static int h_expr_compile_table(eddy_op *op, const char *text, const eddy_schema *schema,
+                                int index, eddy_expr **out, const char **name, char *errstr,
+                                size_t errstr_size)
+{
+    eddy_scope scope = {.schema = schema, .pseudo_columns = true, .table_function = true};
+    return eddy_expr_compile_item(text, &scope, index, out, name, errstr, errstr_size);
+}
+
+static int h_expr_eval_table(eddy_op *op, const eddy_expr *e, const eddy_record *rec,
+                             eddy_arena *arena, eddy_value **rows, uint32_t *nrows,
+                             char *errstr, size_t errstr_size)
+{
+    eddy_eval_ctx ctx = {.arena = arena, .errstr = errstr, .errstr_size = errstr_size};
+    return eddy_expr_eval_table(e, rec, &ctx, rows, nrows);
+}
+
 /* ---------------------------------------------------------------- batches */
 
 static void *h_batch_alloc(eddy_batch *b, size_t n)
@@ -651,6 +667,8 @@ static const eddy_host_api host_api = {
     .store_put = h_store_put,
     .store_restore = h_store_restore,
     .agg_state_type = eddy_agg_state_type,
+    .expr_compile_table = h_expr_compile_table,
+    .expr_eval_table = h_expr_eval_table,
 };
 
 const eddy_host_api *eddy_host_api_get(void)

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "eddy/udf.h"
+#include "expr/expr.h"
 #include "io/memtopic.h"
 #include "runtime/loader.h"
 #include "runtime/pipeline.h"
@@ -38,6 +39,9 @@ struct eddy_engine {
     size_t nprops;
     eddy_arena *arena;     /* statement trees */
     char proclog[256];
+    char **type_names;     /* CREATE TYPE: custom types, by name */
+    const eddy_type **types; /* interned, never freed */
+    size_t ntypes;
 };
 
 /* ------------------------------------------------------------ properties */
@@ -106,6 +110,10 @@ void eddy_engine_destroy(eddy_engine *e)
     for (size_t i = 0; i < 2 * e->nprops; i++)
         free(e->props[i]);
     free(e->props);
+    for (size_t i = 0; i < e->ntypes; i++)
+        free(e->type_names[i]);
+    free(e->type_names);
+    free(e->types);
     eddy_catalog_destroy(e->catalog);
     eddy_topics_destroy(e->topics);
     eddy_loader_destroy(e->loader);
@@ -306,6 +314,78 @@ static int parse_duration(const char *prop_name, const char *text, int64_t *ms, 
                        "'%s'", prop_name, text, upper(shown));
 }
 
+
+/* ------------------------------------------------------------ custom types */
+
+static const eddy_type *custom_type(void *opaque, const char *name)
+{
+    const eddy_engine *e = opaque;
+    for (size_t i = 0; i < e->ntypes; i++)
+        if (strcmp(e->type_names[i], name) == 0)
+            return e->types[i];
+    return NULL;
+}
+
+/* A column list's or a CREATE TYPE's type, custom types resolved. */
+static int resolve_type(eddy_engine *e, const eddy_ast_type *t, const eddy_type **out,
+                        char *errstr, size_t errstr_size)
+{
+    eddy_type_names names = {custom_type, e};
+    return eddy_ast_type_resolve_with(t, &names, out, errstr, errstr_size);
+}
+
+/* CREATE TYPE [IF NOT EXISTS] name AS type: the name stands for the type in the statements
+ * that follow (a later CREATE TYPE's included). */
+static int create_type(eddy_engine *e, const eddy_sql_stmt *st, char *errstr,
+                       size_t errstr_size)
+{
+    const eddy_type *t;
+    int rc = resolve_type(e, st->type, &t, errstr, errstr_size);
+    if (rc)
+        return rc;
+    const eddy_type *old = custom_type(e, st->name);
+    if (old && st->if_not_exists)
+        return 0;
+    if (old) {
+        char tb[1024];
+        eddy_type_format(old, tb, sizeof tb);
+        return eddy_seterr(errstr, errstr_size, EDDY_EEXIST,
+                           "Cannot register custom type '%s' since it is already registered "
+                           "with type: %s", st->name, tb);
+    }
+    char **nn = realloc(e->type_names, (e->ntypes + 1) * sizeof *nn);
+    if (!nn)
+        return eddy_seterr(errstr, errstr_size, EDDY_ENOMEM, "out of memory");
+    e->type_names = nn;
+    const eddy_type **nt = realloc(e->types, (e->ntypes + 1) * sizeof *nt);
+    if (!nt)
+        return eddy_seterr(errstr, errstr_size, EDDY_ENOMEM, "out of memory");
+    e->types = nt;
+    if (!(e->type_names[e->ntypes] = strdup(st->name)))
+        return eddy_seterr(errstr, errstr_size, EDDY_ENOMEM, "out of memory");
+    e->types[e->ntypes++] = t;
+    return 0;
+}
+
+/* DROP TYPE [IF EXISTS] name. Sources created with the type keep their columns' types. */
+static int drop_type(eddy_engine *e, const eddy_sql_stmt *st, char *errstr, size_t errstr_size)
+{
+    for (size_t i = 0; i < e->ntypes; i++) {
+        if (strcmp(e->type_names[i], st->name) != 0)
+            continue;
+        free(e->type_names[i]);
+        memmove(&e->type_names[i], &e->type_names[i + 1],
+                (e->ntypes - i - 1) * sizeof *e->type_names);
+        memmove(&e->types[i], &e->types[i + 1], (e->ntypes - i - 1) * sizeof *e->types);
+        e->ntypes--;
+        return 0;
+    }
+    if (st->if_exists)
+        return 0;
+    return eddy_seterr(errstr, errstr_size, EDDY_ENOTFOUND, "Type %s does not exist.",
+                       st->name);
+}
+
 /* ---------------------------------------------------------- statements */
 
 static int create_source(eddy_engine *e, const eddy_sql_stmt *st, char *errstr,
@@ -332,7 +412,7 @@ static int create_source(eddy_engine *e, const eddy_sql_stmt *st, char *errstr,
             break;
         }
         const eddy_type *t;
-        rc = eddy_ast_type_resolve(c->type, &t, errstr, errstr_size);
+        rc = resolve_type(e, c->type, &t, errstr, errstr_size);
         if (rc)
             break;
         eddy_column_kind kind = EDDY_COL_VALUE;
@@ -710,6 +790,171 @@ int eddy_engine_execute_at(eddy_engine *e, const char *sql, int line, int col, c
     return rc;
 }
 
+/* ------------------------------------------------------- INSERT VALUES */
+
+static int run_queries(eddy_engine *e, char *errstr, size_t errstr_size);
+static int part_serde(const eddy_source *s, eddy_serde_part part, bool json, eddy_serde **out,
+                      char *errstr, size_t errstr_size);
+
+/* A column reference in `a` (not a lambda's parameter), or NULL. */
+static const eddy_ast *find_column_ref(const eddy_ast *a)
+{
+    if (a->kind == EDDY_AST_COLUMN && !a->lambda_var)
+        return a;
+    for (uint32_t i = 0; i < a->nkids; i++) {
+        const eddy_ast *c = find_column_ref(a->kids[i]);
+        if (c)
+            return c;
+    }
+    return NULL;
+}
+
+/* One value of INSERT ... VALUES, evaluated (no columns in scope) and coerced to `to` as
+ * ksqlDB does: numbers widen, a NULL takes the column's type. */
+static int insert_value(const eddy_ast *ast, const char *col, const eddy_type *to,
+                        eddy_arena *arena, eddy_value *out, char *errstr, size_t errstr_size)
+{
+    const eddy_ast *ref = find_column_ref(ast);
+    if (ref && ref->qualifier)
+        return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                           "'%s' is not a valid stream/table name or alias.", ref->qualifier);
+    eddy_scope scope = {0};
+    eddy_expr *x = NULL;
+    int rc = eddy_expr_bind(ast, &scope, &x, errstr, errstr_size);
+    if (rc) /* an untyped NULL cannot be bound alone: it is the column's NULL */
+        return ast->kind == EDDY_AST_NULL ? (*out = eddy_null(to->id), 0) : rc;
+    const eddy_type *from = eddy_expr_type(x);
+    eddy_value v;
+    eddy_eval_ctx ctx = {.arena = arena, .errstr = errstr, .errstr_size = errstr_size};
+    rc = eddy_expr_eval(x, NULL, &ctx, &v);
+    if (rc == 0 && ctx.soft_errors)
+        rc = EDDY_EFUNC;
+    if (rc == 0 && from != to && !eddy_type_coercible(from, to)) {
+        char ft[512], tt[512];
+        eddy_type_format(from, ft, sizeof ft);
+        eddy_type_format(to, tt, sizeof tt);
+        rc = eddy_seterr(errstr, errstr_size, EDDY_ETYPE,
+                         "Expected type %s for field `%s` but got %s", tt, col, ft);
+    }
+    /* copied into `arena` (a constant's memory goes with the expression; a cast may share
+     * strings with its input), then cast */
+    eddy_value mine;
+    if (rc == 0 && eddy_value_copy(arena, &v, &mine) != 0)
+        rc = eddy_seterr(errstr, errstr_size, EDDY_ENOMEM, "out of memory");
+    if (rc == 0)
+        rc = from == to ? (*out = mine, 0)
+                        : eddy_value_cast_typed(arena, &mine, from, to, out, errstr,
+                                                errstr_size);
+    eddy_expr_destroy(x);
+    return rc;
+}
+
+/* INSERT INTO name [(columns)] VALUES (values): one record to the source's topic in its
+ * formats. Without a column list the values are the columns in order (key columns first);
+ * columns not given are NULL; ROWTIME, when given, is the record's timestamp, else the
+ * TIMESTAMP column's value, else the wall clock. */
+static int insert_values(eddy_engine *e, const eddy_sql_stmt *st, char *errstr,
+                         size_t errstr_size)
+{
+    eddy_source *s = eddy_catalog_find(e->catalog, st->name);
+    if (!s) {
+        char up[256];
+        size_t n = strlen(st->name);
+        for (size_t i = 0; i <= n && i < sizeof up; i++)
+            up[i] = (char)toupper((unsigned char)st->name[i]);
+        up[sizeof up - 1] = '\0';
+        if (strcmp(up, st->name) != 0 && eddy_catalog_find(e->catalog, up))
+            return eddy_seterr(errstr, errstr_size, EDDY_ENOTFOUND,
+                               "Cannot insert values into an unknown stream/table: `%s`\nDid "
+                               "you mean %s? Hint: try removing double quotes from the source "
+                               "name.", st->name, up);
+        return eddy_seterr(errstr, errstr_size, EDDY_ENOTFOUND,
+                           "Cannot insert values into an unknown stream/table: `%s`",
+                           st->name);
+    }
+    if (s->read_only)
+        return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                           "Cannot insert values into read-only %s: %s",
+                           s->kind == EDDY_SOURCE_TABLE ? "table" : "stream", s->name);
+    const eddy_schema *sc = s->schema;
+    uint32_t ncols = st->nnames ? st->nnames : sc->ncols;
+    if (ncols != st->nvalues)
+        return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                           "Expected number columns and values to match: %u, %u", ncols,
+                           st->nvalues);
+    eddy_arena *a = eddy_arena_new(0);
+    eddy_value *cols = a ? eddy_arena_alloc(a, (sc->ncols ? sc->ncols : 1) * sizeof *cols) : NULL;
+    if (!cols) {
+        eddy_arena_destroy(a);
+        return eddy_seterr(errstr, errstr_size, EDDY_ENOMEM, "out of memory");
+    }
+    for (uint32_t c = 0; c < sc->ncols; c++)
+        cols[c] = eddy_null(sc->cols[c].type->id);
+    int64_t ts = -1;
+    int rc = 0;
+    for (uint32_t i = 0; i < ncols && rc == 0; i++) {
+        const char *name = st->nnames ? st->names[i] : sc->cols[i].name;
+        if (strcmp(name, "ROWTIME") == 0) {
+            eddy_value v;
+            rc = insert_value(st->values[i], name, eddy_type_bigint(), a, &v, errstr,
+                              errstr_size);
+            if (rc == 0 && v.is_null)
+                rc = eddy_seterr(errstr, errstr_size, EDDY_EINVAL, "ROWTIME cannot be NULL");
+            if (rc == 0)
+                ts = v.u.i64;
+            continue;
+        }
+        if (eddy_sql_reserved_column(name)) {
+            rc = eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                             "Inserting into column `%s` is not allowed.", name);
+            break;
+        }
+        int c = eddy_schema_find(sc, name);
+        if (c < 0) {
+            rc = eddy_seterr(errstr, errstr_size, EDDY_ENOTFOUND,
+                             "Column name `%s` does not exist.", name);
+            break;
+        }
+        rc = insert_value(st->values[i], name, sc->cols[c].type, a, &cols[c], errstr,
+                          errstr_size);
+    }
+    if (rc == 0 && ts < 0 && s->timestamp && !s->timestamp_format) {
+        int c = eddy_schema_find(sc, s->timestamp);
+        if (c >= 0 && !cols[c].is_null)
+            ts = cols[c].u.i64; /* BIGINT and TIMESTAMP both hold ms in i64 */
+    }
+    eddy_buf kb = {0}, vb = {0};
+    bool knull = false, vnull = false;
+    for (int part = 0; part < 2 && rc == 0; part++) {
+        eddy_serde *sd = NULL;
+        eddy_serde_part sp = part ? EDDY_SERDE_VALUE : EDDY_SERDE_KEY;
+        rc = part_serde(s, sp, false, &sd, errstr, errstr_size);
+        eddy_record r = {.cols = cols, .rowtime = ts};
+        if (rc == 0)
+            rc = eddy_serde_encode(sd, &r, part ? &vb : &kb, errstr, errstr_size);
+        if (rc == EDDY_SERDE_NULL) {
+            *(part ? &vnull : &knull) = true;
+            rc = 0;
+        }
+        eddy_serde_destroy(sd);
+    }
+    if (rc == 0) {
+        eddy_topic_record tr = {0};
+        tr.key = knull ? NULL : (const uint8_t *)(kb.data ? kb.data : "");
+        tr.key_len = (uint32_t)kb.len;
+        tr.value = vnull ? NULL : (const uint8_t *)(vb.data ? vb.data : "");
+        tr.value_len = (uint32_t)vb.len;
+        tr.timestamp = ts >= 0 ? ts : eddy_now_ms();
+        rc = eddy_topics_append(e->topics, s->topic, &tr, NULL);
+        if (rc)
+            eddy_seterr(errstr, errstr_size, rc, "cannot append to topic '%s'", s->topic);
+    }
+    eddy_buf_free(&kb);
+    eddy_buf_free(&vb);
+    eddy_arena_destroy(a);
+    return rc ? rc : run_queries(e, errstr, errstr_size);
+}
+
 int eddy_engine_execute(eddy_engine *e, const char *sql, char *errstr, size_t errstr_size)
 {
     eddy_sql_stmt *st;
@@ -723,8 +968,14 @@ int eddy_engine_execute(eddy_engine *e, const char *sql, char *errstr, size_t er
         return create_as(e, st, errstr, errstr_size);
     case EDDY_STMT_INSERT_INTO:
         return insert_into(e, st, errstr, errstr_size);
+    case EDDY_STMT_INSERT_VALUES:
+        return insert_values(e, st, errstr, errstr_size);
     case EDDY_STMT_DROP_SOURCE:
         return drop_source(e, st, errstr, errstr_size);
+    case EDDY_STMT_CREATE_TYPE:
+        return create_type(e, st, errstr, errstr_size);
+    case EDDY_STMT_DROP_TYPE:
+        return drop_type(e, st, errstr, errstr_size);
     case EDDY_STMT_SET:
         return set_prop(e, st->name, st->value);
     case EDDY_STMT_UNSET:
@@ -870,8 +1121,13 @@ int eddy_engine_produce(eddy_engine *e, const char *topic, const eddy_engine_rec
     eddy_buf_free(&vb);
     if (rc)
         return rc;
-    /* Every query runs until none has anything left: records a query writes are read by the
-     * queries after it in the same pass, and by earlier ones in the next. */
+    return run_queries(e, errstr, errstr_size);
+}
+
+/* Every query runs until none has anything left: records a query writes are read by the
+ * queries after it in the same pass, and by earlier ones in the next. */
+static int run_queries(eddy_engine *e, char *errstr, size_t errstr_size)
+{
     for (bool progress = true; progress;) {
         progress = false;
         for (size_t i = 0; i < e->nqueries; i++) {

@@ -457,12 +457,14 @@ int eddy_parse_type(eddy_parser *p, eddy_ast_type **out)
     return 0;
 }
 
-int eddy_ast_type_resolve(const eddy_ast_type *t, const eddy_type **out,
-                          char *errstr, size_t errstr_size)
+int eddy_ast_type_resolve_with(const eddy_ast_type *t, const eddy_type_names *names,
+                               const eddy_type **out, char *errstr, size_t errstr_size)
 {
     const eddy_type *r = NULL;
     switch ((int)t->id) {
     case 0:
+        if (names && t->name && (r = names->lookup(names->opaque, t->name)) != NULL)
+            break;
         return eddy_seterr(errstr, errstr_size, EDDY_EINVAL, "line %d:%d: Unknown type: %s",
                            t->line, t->col, t->name ? t->name : "?");
     case EDDY_TYPE_DECIMAL:
@@ -486,14 +488,14 @@ int eddy_ast_type_resolve(const eddy_ast_type *t, const eddy_type **out,
         break;
     case EDDY_TYPE_ARRAY: {
         const eddy_type *e;
-        TRY(eddy_ast_type_resolve(t->elem, &e, errstr, errstr_size));
+        TRY(eddy_ast_type_resolve_with(t->elem, names, &e, errstr, errstr_size));
         r = eddy_type_array(e);
         break;
     }
     case EDDY_TYPE_MAP: {
         const eddy_type *k, *v;
-        TRY(eddy_ast_type_resolve(t->key, &k, errstr, errstr_size));
-        TRY(eddy_ast_type_resolve(t->elem, &v, errstr, errstr_size));
+        TRY(eddy_ast_type_resolve_with(t->key, names, &k, errstr, errstr_size));
+        TRY(eddy_ast_type_resolve_with(t->elem, names, &v, errstr, errstr_size));
         r = eddy_type_map(k, v);
         break;
     }
@@ -505,7 +507,8 @@ int eddy_ast_type_resolve(const eddy_ast_type *t, const eddy_type **out,
         int rc = 0;
         for (uint32_t i = 0; i < t->nfields && !rc; i++) {
             f[i].name = t->field_names[i];
-            rc = eddy_ast_type_resolve(t->field_types[i], &f[i].type, errstr, errstr_size);
+            rc = eddy_ast_type_resolve_with(t->field_types[i], names, &f[i].type, errstr,
+                                            errstr_size);
             for (uint32_t j = 0; j < i && !rc; j++)
                 if (strcmp(f[j].name, f[i].name) == 0)
                     rc = eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
@@ -527,6 +530,12 @@ int eddy_ast_type_resolve(const eddy_ast_type *t, const eddy_type **out,
         return eddy_seterr(errstr, errstr_size, EDDY_ENOMEM, "out of memory building a type");
     *out = r;
     return 0;
+}
+
+int eddy_ast_type_resolve(const eddy_ast_type *t, const eddy_type **out,
+                          char *errstr, size_t errstr_size)
+{
+    return eddy_ast_type_resolve_with(t, NULL, out, errstr, errstr_size);
 }
 
 /* -------------------------------------------------------------- expressions */

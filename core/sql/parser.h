@@ -79,6 +79,16 @@ int eddy_sql_parse_select_item(const char *text, eddy_arena *arena, eddy_ast **o
  * variables, DECIMAL without (p, s), bad precision/scale, duplicate struct fields. */
 int eddy_ast_type_resolve(const eddy_ast_type *t, const eddy_type **out,
                           char *errstr, size_t errstr_size);
+/* Named (custom) types, as CREATE TYPE registers them: lookup returns the type called `name`
+ * (upper case as parsed, or as quoted) or NULL. */
+typedef struct eddy_type_names {
+    const eddy_type *(*lookup)(void *opaque, const char *name);
+    void *opaque;
+} eddy_type_names;
+/* eddy_ast_type_resolve where a name that is no built-in type may name a custom type, at any
+ * depth (ARRAY<ADDRESS>); `names` may be NULL. */
+int eddy_ast_type_resolve_with(const eddy_ast_type *t, const eddy_type_names *names,
+                               const eddy_type **out, char *errstr, size_t errstr_size);
 
 /* Parses a column list "ID STRING KEY, STARS INT, H ARRAY<STRUCT<KEY STRING, VALUE BYTES>>
  * HEADERS" (optionally in parentheses; PRIMARY KEY is taken as KEY) into a new schema

@@ -9,6 +9,7 @@
 
 #include "eddy/udf.h"
 #include "expr/builtins.h"
+#include "expr/expr.h"
 #include "serde/serde_util.h"
 #include "sql/parser.h"
 #include "sql/ast.h"
@@ -1676,6 +1677,122 @@ static int plan_join(const eddy_catalog *c, const eddy_sql_query *q, const eddy_
     return 0;
 }
 
+/* ------------------------------------------------------------ table functions */
+
+/* ksqlDB's FlatMap step: the table function calls of the select items are computed first, by
+ * a flat_map node, into columns KSQL_SYNTH_<n>; the items are rewritten over those columns
+ * (`EXPLODE(A)->F` becomes `KSQL_SYNTH_0->F`) for the project node that follows. */
+typedef struct tfplan {
+    eddy_arena *arena;
+    cJSON *calls;  /* the flat_map's "call AS `KSQL_SYNTH_<n>`" items */
+    unsigned n;
+    const eddy_schema *in;
+    int rc;        /* with errstr filled */
+    char *errstr;
+    size_t errstr_size;
+} tfplan;
+
+static bool is_table_function(const eddy_ast *a)
+{
+    return a->kind == EDDY_AST_FUNC && !a->lambda_var &&
+           eddy_registry_kind_of(NULL, a->name) == EDDY_FUNC_TABLE;
+}
+
+static bool has_table_function(const eddy_ast *a)
+{
+    if (!a)
+        return false;
+    if (is_table_function(a))
+        return true;
+    for (uint32_t i = 0; i < a->nkids; i++)
+        if (has_table_function(a->kids[i]))
+            return true;
+    return false;
+}
+
+static bool query_has_table_function(const eddy_sql_query *q)
+{
+    for (uint32_t i = 0; i < q->nitems; i++)
+        if (q->items[i].kind == EDDY_SQL_ITEM_EXPR && has_table_function(q->items[i].expr))
+            return true;
+    return false;
+}
+
+/* A copy of `a` with each table function call replaced by its synthetic column. */
+static eddy_ast *tf_rewrite(tfplan *p, const eddy_ast *a)
+{
+    if (!a || p->rc)
+        return (eddy_ast *)a;
+    if (is_table_function(a)) {
+        /* bound here, on the statement's own text, so that a bad call is reported before
+         * the projection's rules (as ksqlDB's analysis does) */
+        eddy_scope scope = {.schema = p->in, .pseudo_columns = true, .table_function = true};
+        eddy_expr *e = NULL;
+        p->rc = eddy_expr_bind(a, &scope, &e, p->errstr, p->errstr_size);
+        eddy_expr_destroy(e);
+        if (p->rc)
+            return (eddy_ast *)a;
+        char name[32];
+        snprintf(name, sizeof name, "KSQL_SYNTH_%u", p->n++);
+        add_item(p->calls, a, name);
+        eddy_ast *col = column_node(p->arena, a, name);
+        if (!col)
+            p->rc = eddy_seterr(p->errstr, p->errstr_size, EDDY_ENOMEM, "out of memory");
+        return col ? col : (eddy_ast *)a;
+    }
+    if (a->nkids == 0)
+        return (eddy_ast *)a;
+    eddy_ast *n = eddy_arena_alloc(p->arena, sizeof *n);
+    eddy_ast **kids = eddy_arena_alloc(p->arena, a->nkids * sizeof *kids);
+    if (!n || !kids) {
+        p->rc = eddy_seterr(p->errstr, p->errstr_size, EDDY_ENOMEM, "out of memory");
+        return (eddy_ast *)a;
+    }
+    *n = *a;
+    for (uint32_t i = 0; i < a->nkids; i++)
+        kids[i] = tf_rewrite(p, a->kids[i]);
+    n->kids = kids;
+    return n;
+}
+
+/* Fills *out with `q` whose select items no longer call table functions, and p->calls with
+ * the calls. An item keeps the name it would have had (KSQL_COL_<n> counted over every
+ * item, as ksqlDB names items before it plans the flat map). */
+static int plan_table_functions(const eddy_sql_query *q, const eddy_source *from, tfplan *p,
+                                eddy_sql_query *out, char *errstr, size_t errstr_size)
+{
+    if (from->kind == EDDY_SOURCE_TABLE)
+        return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                           "Table source is not supported with table functions");
+    p->arena = eddy_arena_new(0);
+    p->calls = cJSON_CreateArray();
+    p->in = from->schema;
+    p->errstr = errstr;
+    p->errstr_size = errstr_size;
+    eddy_sql_select_item *items =
+        p->arena ? eddy_arena_alloc(p->arena, (q->nitems ? q->nitems : 1) * sizeof *items)
+                 : NULL;
+    if (!items || !p->calls)
+        return eddy_seterr(errstr, errstr_size, EDDY_ENOMEM, "out of memory");
+    unsigned gen = 0;
+    for (uint32_t i = 0; i < q->nitems && p->rc == 0; i++) {
+        items[i] = q->items[i];
+        if (items[i].kind != EDDY_SQL_ITEM_EXPR)
+            continue;
+        char buf[32];
+        const char *name = item_name(&q->items[i], &gen, buf, sizeof buf);
+        if (!items[i].alias && name == buf &&
+            !(items[i].alias = eddy_arena_strndup(p->arena, buf, strlen(buf))))
+            p->rc = eddy_seterr(errstr, errstr_size, EDDY_ENOMEM, "out of memory");
+        items[i].expr = tf_rewrite(p, items[i].expr);
+    }
+    if (p->rc)
+        return p->rc;
+    *out = *q;
+    out->items = items;
+    return 0;
+}
+
 int eddy_plan_query(const eddy_catalog *c, const eddy_sql_query *q, const eddy_plan_sink *sink,
                     eddy_graph **out, int *result_node, char *errstr, size_t errstr_size)
 {
@@ -1701,6 +1818,13 @@ int eddy_plan_query(const eddy_catalog *c, const eddy_sql_query *q, const eddy_p
             return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
                                "a struct's fields (`->*`) with %s are not supported yet",
                                q->has_group_by ? "GROUP BY" : "PARTITION BY");
+    bool flat_map = query_has_table_function(q);
+    if (flat_map && q->has_group_by)
+        return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                           "Table functions cannot be used with aggregations.");
+    if (flat_map && q->njoins)
+        return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                           "table functions with joins are not supported yet");
     if (q->njoins)
         return plan_join(c, q, from, sink, out, result_node, errstr, errstr_size);
     if (q->has_group_by)
@@ -1712,16 +1836,22 @@ int eddy_plan_query(const eddy_catalog *c, const eddy_sql_query *q, const eddy_p
         return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
                            "HAVING clause requires a GROUP BY clause.");
 
-    const eddy_schema *in = from->schema;
+    tfplan tf = {0};
+    eddy_sql_query flat;
     cJSON *keys = cJSON_CreateArray(), *values = cJSON_CreateArray();
-    int rc = q->has_partition_by
+    int rc = 0;
+    if (flat_map && (rc = plan_table_functions(q, from, &tf, &flat, errstr, errstr_size)) == 0)
+        q = &flat;
+    if (rc == 0)
+        rc = q->has_partition_by
                  ? project_partitioned(q, from, sink, keys, values, errstr, errstr_size)
                  : project_keyed(q, from, sink, keys, values, errstr, errstr_size);
-    (void)in;
+    eddy_arena_destroy(tf.arena); /* the rewritten items are text in `values` by now */
     if (rc == 0 && cJSON_GetArraySize(values) == 0)
         rc = eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
                          "The projection contains no value columns.");
     if (rc) {
+        cJSON_Delete(tf.calls);
         cJSON_Delete(keys);
         cJSON_Delete(values);
         return rc;
@@ -1732,6 +1862,12 @@ int eddy_plan_query(const eddy_catalog *c, const eddy_sql_query *q, const eddy_p
     eddy_graph_add_node(g, "source", "topic_source", source_config(from), NULL, 0);
     if (q->where)
         add_filter(g, "where", q->where, from->kind == EDDY_SOURCE_TABLE, &prev);
+    if (tf.calls) {
+        cJSON *fc = cJSON_CreateObject();
+        cJSON_AddItemToObject(fc, "functions", tf.calls);
+        eddy_graph_add_node(g, "flat_map", "flat_map", fc, &prev, 1);
+        prev = "flat_map";
+    }
     cJSON *pc = cJSON_CreateObject();
     cJSON_AddItemToObject(pc, "columns", values);
     if (q->has_partition_by)

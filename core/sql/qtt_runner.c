@@ -247,6 +247,8 @@ static int expand_one(const eddy_json *c, const char *name, const char *fmt, con
     if (rc)
         return rc;
     const eddy_json *ex = eddy_json_get(c, "expectedException");
+    if (!ex) /* the REST cases (rest-query-validation) name it so */
+        ex = eddy_json_get(c, "expectedError");
     if (ex && ex->type == EDDY_JSON_OBJECT) {
         r->expect_exception = true;
         const char *m = eddy_json_string(eddy_json_get(ex, "message"));

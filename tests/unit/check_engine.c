@@ -624,6 +624,115 @@ START_TEST(join_key_errors)
 }
 END_TEST
 
+/* table-functions.md: several table functions are zipped (the shorter padded with NULL),
+ * other items repeated; every row keeps its input's key and timestamp; an empty or NULL
+ * array gives no row; WHERE applies before the flat map, PARTITION BY to the input's
+ * columns. Expected rows worked out from the doc's country_customers example. */
+START_TEST(table_functions)
+{
+    eddy_engine *e = engine();
+    exec_ok(e, "CREATE STREAM B (COUNTRY STRING KEY, NAMES ARRAY<STRING>, AGES ARRAY<INT>) "
+               "WITH (kafka_topic='b', value_format='JSON');");
+    exec_ok(e, "CREATE STREAM C AS SELECT COUNTRY, EXPLODE(NAMES) AS NAME, EXPLODE(AGES) AS AGE, "
+               "ABS(-1) FROM B WHERE COUNTRY <> 'FR';");
+    produce(e, "b", "\"UK\"", "{\"NAMES\": [\"john\", \"paul\"], \"AGES\": [23]}", 10);
+    produce(e, "b", "\"FR\"", "{\"NAMES\": [\"jean\"], \"AGES\": [1]}", 20);
+    produce(e, "b", "\"US\"", "{\"NAMES\": [], \"AGES\": null}", 30);
+    produce(e, "b", "\"DE\"", "{\"NAMES\": null, \"AGES\": [5, 6]}", 40);
+    expect_records(e, "C",
+                   "[{\"key\":\"UK\",\"value\":{\"NAME\":\"john\",\"AGE\":23,\"KSQL_COL_0\":1},"
+                   "\"timestamp\":10},"
+                   "{\"key\":\"UK\",\"value\":{\"NAME\":\"paul\",\"AGE\":null,\"KSQL_COL_0\":1},"
+                   "\"timestamp\":10},"
+                   "{\"key\":\"DE\",\"value\":{\"NAME\":null,\"AGE\":5,\"KSQL_COL_0\":1},"
+                   "\"timestamp\":40},"
+                   "{\"key\":\"DE\",\"value\":{\"NAME\":null,\"AGE\":6,\"KSQL_COL_0\":1},"
+                   "\"timestamp\":40}]");
+    exec_ok(e, "CREATE STREAM P AS SELECT EXPLODE(AGES) + 1 AS A1, COUNTRY FROM B "
+               "PARTITION BY COUNTRY;");
+    produce(e, "b", "\"IT\"", "{\"NAMES\": null, \"AGES\": [7, 8]}", 50);
+    /* the query reads the topic from its start (earliest, as ksqlDB's test driver) */
+    expect_records(e, "P",
+                   "[{\"key\":\"UK\",\"value\":{\"A1\":24},\"timestamp\":10},"
+                   "{\"key\":\"FR\",\"value\":{\"A1\":2},\"timestamp\":20},"
+                   "{\"key\":\"DE\",\"value\":{\"A1\":6},\"timestamp\":40},"
+                   "{\"key\":\"DE\",\"value\":{\"A1\":7},\"timestamp\":40},"
+                   "{\"key\":\"IT\",\"value\":{\"A1\":8},\"timestamp\":50},"
+                   "{\"key\":\"IT\",\"value\":{\"A1\":9},\"timestamp\":50}]");
+    exec_fails(e, "CREATE TABLE X AS SELECT COUNTRY, COUNT(*), EXPLODE(AGES) FROM B "
+                  "GROUP BY COUNTRY;", "Table functions cannot be used with aggregations.");
+    exec_fails(e, "CREATE STREAM X AS SELECT COUNTRY, NAMES FROM B WHERE EXPLODE(AGES) = 1;",
+               "Table function 'EXPLODE' is not allowed here");
+    exec_ok(e, "CREATE TABLE T (K STRING PRIMARY KEY, A ARRAY<INT>) WITH (kafka_topic='t', "
+               "value_format='JSON');");
+    exec_fails(e, "CREATE TABLE X AS SELECT K, EXPLODE(A) FROM T;",
+               "Table source is not supported with table functions");
+    eddy_engine_destroy(e);
+}
+END_TEST
+
+/* create-type.md: a custom type stands for its type in later column lists, nested too, and
+ * in later CREATE TYPEs; registering a name twice fails, DROP TYPE forgets it. */
+START_TEST(custom_types)
+{
+    eddy_engine *e = engine();
+    exec_ok(e, "CREATE TYPE ADDRESS AS STRUCT<number INTEGER, city VARCHAR>;");
+    exec_ok(e, "CREATE TYPE PERSON AS STRUCT<name VARCHAR, home ADDRESS>;");
+    exec_ok(e, "CREATE STREAM S (K STRING KEY, P PERSON, OLD ARRAY<ADDRESS>) WITH "
+               "(kafka_topic='s', value_format='JSON');");
+    exec_ok(e, "CREATE STREAM O AS SELECT K, P->home->city AS C, OLD[1]->number AS N FROM S;");
+    produce(e, "s", "\"a\"", "{\"P\": {\"name\": \"x\", \"home\": {\"number\": 1, \"city\": "
+                             "\"Oslo\"}}, \"OLD\": [{\"number\": 7}]}", 3);
+    expect_records(e, "O", "[{\"key\":\"a\",\"value\":{\"C\":\"Oslo\",\"N\":7},\"timestamp\":3}]");
+    exec_fails(e, "CREATE TYPE ADDRESS AS INT;",
+               "Cannot register custom type 'ADDRESS' since it is already registered with "
+               "type: STRUCT<`NUMBER` INTEGER, `CITY` STRING>");
+    exec_ok(e, "CREATE TYPE IF NOT EXISTS ADDRESS AS INT;");
+    exec_ok(e, "DROP TYPE ADDRESS;");
+    exec_fails(e, "DROP TYPE ADDRESS;", "Type ADDRESS does not exist.");
+    exec_ok(e, "DROP TYPE IF EXISTS ADDRESS;");
+    exec_fails(e, "CREATE STREAM S2 (K STRING KEY, A ADDRESS) WITH (kafka_topic='s2', "
+                  "value_format='JSON');", "Unknown type: ADDRESS");
+    exec_ok(e, "CREATE TYPE ADDRESS AS BIGINT;"); /* free again */
+    eddy_engine_destroy(e);
+}
+END_TEST
+
+/* insert-values.md: one record in the source's formats; without a column list the values
+ * are the columns in order (key first); missing columns are NULL (an all-NULL key a Kafka
+ * null); ROWTIME sets the timestamp; numbers widen to the column's type. */
+START_TEST(insert_values)
+{
+    eddy_engine *e = engine();
+    exec_ok(e, "CREATE STREAM S (K STRING KEY, I INT, D DOUBLE, M MAP<STRING, BIGINT>) WITH "
+               "(kafka_topic='s', value_format='JSON');");
+    exec_ok(e, "INSERT INTO S VALUES ('a', 1, 2, MAP('x' := 1 + 1));");
+    exec_ok(e, "INSERT INTO S (ROWTIME, I) VALUES (77, 5);");
+    eddy_buf b = {0};
+    ck_assert_int_eq(eddy_engine_topic_records(e, "s", &b), 0);
+    ck_assert_msg(strstr(eddy_buf_cstr(&b), "{\"key\":\"a\",\"value\":{\"I\":1,\"D\":2.0,"
+                                            "\"M\":{\"x\":2}}") != NULL, "%s",
+                  eddy_buf_cstr(&b));
+    ck_assert_msg(strstr(eddy_buf_cstr(&b), "{\"key\":null,\"value\":{\"I\":5,\"D\":null,"
+                                            "\"M\":null},\"timestamp\":77}") != NULL, "%s",
+                  eddy_buf_cstr(&b));
+    eddy_buf_free(&b);
+    exec_fails(e, "INSERT INTO S (K, I) VALUES ('a');",
+               "Expected number columns and values to match: 2, 1");
+    exec_fails(e, "INSERT INTO S (ROWOFFSET) VALUES (1);",
+               "Inserting into column `ROWOFFSET` is not allowed.");
+    exec_fails(e, "INSERT INTO \"s\" (I) VALUES (1);",
+               "Cannot insert values into an unknown stream/table: `s`\nDid you mean S? Hint: "
+               "try removing double quotes from the source name.");
+    exec_fails(e, "INSERT INTO S (I) VALUES (X.Y);", "'X' is not a valid stream/table name");
+    exec_ok(e, "CREATE SOURCE STREAM R (K STRING KEY, V INT) WITH (kafka_topic='r', "
+               "value_format='JSON');");
+    exec_fails(e, "INSERT INTO R VALUES ('a', 1);", "Cannot insert values into read-only "
+                                                    "stream: R");
+    eddy_engine_destroy(e);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("engine");
@@ -647,6 +756,9 @@ static Suite *suite(void)
     tcase_add_test(tc, foreign_key_left_join);
     tcase_add_test(tc, n_way_full_outer_join);
     tcase_add_test(tc, join_key_errors);
+    tcase_add_test(tc, table_functions);
+    tcase_add_test(tc, custom_types);
+    tcase_add_test(tc, insert_values);
     suite_add_tcase(s, tc);
     return s;
 }

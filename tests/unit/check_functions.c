@@ -923,6 +923,89 @@ START_TEST(test_threads)
 }
 END_TEST
 
+/* ---------------------------------------------------------- table functions */
+
+/* Compiles a table function call and evaluates it: "TYPE [row, row, ...]" (each row as
+ * eddy_value_format_typed prints it), "ERR message" or "EVALERR code message". */
+static const char *run_table(const char *text)
+{
+    static char out[2048];
+    char err[512] = "";
+    eddy_scope sc = {.schema = schema, .pseudo_columns = true, .table_function = true};
+    eddy_expr *e;
+    int rc = eddy_expr_compile(text, &sc, &e, err, sizeof err);
+    if (rc) {
+        snprintf(out, sizeof out, "ERR %s", err);
+        return out;
+    }
+    eddy_arena *a = eddy_arena_new(0);
+    eddy_eval_ctx ctx = {.arena = a, .errstr = err, .errstr_size = sizeof err};
+    eddy_value *rows;
+    uint32_t n;
+    rc = eddy_expr_eval_table(e, &rec, &ctx, &rows, &n);
+    char tb[256];
+    eddy_type_format(eddy_expr_type(e), tb, sizeof tb);
+    if (rc) {
+        snprintf(out, sizeof out, "EVALERR %s %s", eddy_err_name(rc), err);
+    } else {
+        eddy_buf b = {0};
+        eddy_buf_puts(&b, "[");
+        for (uint32_t i = 0; i < n; i++) {
+            if (i)
+                eddy_buf_puts(&b, ", ");
+            ck_assert_int_eq(eddy_value_format_typed(&b, &rows[i], eddy_expr_type(e)), 0);
+        }
+        eddy_buf_puts(&b, "]");
+        snprintf(out, sizeof out, "%s %s", tb, eddy_buf_cstr(&b));
+        eddy_buf_free(&b);
+    }
+    eddy_arena_destroy(a);
+    eddy_expr_destroy(e);
+    return out;
+}
+
+/* Rows worked out by hand from table-functions.md (EXPLODE: one row per element; CUBE_EXPLODE:
+ * 2^n combinations, first all NULL, the last element varying fastest, a NULL element's
+ * duplicates skipped). ARR is [3, 1, 2, 1, NULL], SARR ['foo', 'Bar', NULL, 'baz']. */
+static const fcase table_cases[] = {
+    {"EXPLODE(ARR)", "INTEGER [3, 1, 2, 1, null]"},
+    {"EXPLODE(NARR)", "INTEGER [-1, 0, 5]"},
+    {"EXPLODE(NULLARR)", "INTEGER []"},
+    {"EXPLODE(ARRAY[S, NS])", "STRING [Hello World, null]"},
+    {"EXPLODE(ARRAY[1.5, 2.25])", "DECIMAL(3, 2) [1.50, 2.25]"},
+    {"EXPLODE(FILTER(ARR, x => x > 1))", "INTEGER [3, 2]"},
+    {"CUBE_EXPLODE(ARRAY[I, 7])", "ARRAY<INTEGER> [[null, null], [null, 7], [3, null], [3, 7]]"},
+    {"CUBE_EXPLODE(ARRAY[NI, I])", "ARRAY<INTEGER> [[null, null], [null, 3]]"},
+    {"CUBE_EXPLODE(ARRAY[NS, S, NS])", "ARRAY<STRING> [[null, null, null], [null, Hello World, null]]"},
+    {"CUBE_EXPLODE(NULLARR)", "ARRAY<INTEGER> []"},
+    /* an argument that fails drops the row (ksqlDB's flat map), where a scalar call would
+     * have been NULL */
+    {"EXPLODE(ARRAY[CAST(SUBSTRING(S, 1, 1) AS INT)])", "EVALERR *"},
+    {"EXPLODE(M)", "ERR line 1:1: Function 'explode' does not accept parameters "
+                   "(MAP<STRING, INTEGER>).\nValid alternatives are:\n"
+                   "explode(ARRAY<DECIMAL> input)\nexplode(ARRAY<T> list)"},
+    {"ABS(I)", "ERR line 1:1: 'ABS' is not a table function: ABS(I)"},
+    {"I", "ERR line 1:1: a table function call was expected: I"},
+    {"EXPLODE(ARRAY[EXPLODE(ARR)])", "ERR line 1:15: Table function 'EXPLODE' is not allowed "
+                                     "here: EXPLODE(ARR)"},
+};
+
+START_TEST(test_table)
+{
+    const char *got = run_table(table_cases[_i].in);
+    ck_assert_msg(matches(got, table_cases[_i].want), "case %d: %s\n got:  %s\n want: %s", _i,
+                  table_cases[_i].in, got, table_cases[_i].want);
+}
+END_TEST
+
+/* A table function is refused where a scalar value is wanted. */
+START_TEST(test_table_in_scalar)
+{
+    ck_assert_str_eq(run("ABS(EXPLODE(ARR))"),
+                     "ERR line 1:5: Table function 'EXPLODE' is not allowed here: EXPLODE(ARR)");
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("functions");
@@ -933,6 +1016,8 @@ int main(void)
     tcase_add_loop_test(tc, test_json, 0, NCASES(json_cases));
     tcase_add_loop_test(tc, test_misc, 0, NCASES(misc_cases));
     tcase_add_test(tc, test_threads);
+    tcase_add_loop_test(tc, test_table, 0, NCASES(table_cases));
+    tcase_add_test(tc, test_table_in_scalar);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     return eddy_test_run(s);

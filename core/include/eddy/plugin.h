@@ -369,6 +369,19 @@ typedef struct eddy_host_api {
                          void *opaque);
     /* The type of an aggregate's accumulator (what agg_init makes), for storing it. */
     const eddy_type *(*agg_state_type)(const eddy_agg *a);
+
+    /* Table functions (flat maps). expr_compile_table compiles a select item "call [AS
+     * alias]" whose expression is one table function call ("EXPLODE(MY_ARR) AS X"), named
+     * as expr_compile_item names items; expr_type gives the type of its rows.
+     * expr_eval_table evaluates it on `rec`: *rows gets *nrows values (0: no row) in
+     * `arena`; a failure (an argument or the function failed) returns a negative code with
+     * errstr, and the row yields nothing (the caller logs it, as ksqlDB drops it). */
+    int (*expr_compile_table)(eddy_op *op, const char *text, const eddy_schema *schema,
+                              int index, eddy_expr **out, const char **name, char *errstr,
+                              size_t errstr_size);
+    int (*expr_eval_table)(eddy_op *op, const eddy_expr *e, const eddy_record *rec,
+                           eddy_arena *arena, eddy_value **rows, uint32_t *nrows,
+                           char *errstr, size_t errstr_size);
 } eddy_host_api;
 
 /* ------------------------------------------------------- the descriptor */
