@@ -283,7 +283,7 @@ int eddy_cli_run_sql(const char *file, eddy_kprops *kp, const eddy_run_opts *opt
 
 /* -------------------------------------------------------------- broker */
 
-static volatile sig_atomic_t broker_stop;
+static volatile int broker_stop;
 
 static void broker_on_signal(int sig) { broker_stop = sig; }
 
@@ -293,8 +293,9 @@ static const char usage_broker[] =
     "Starts an embedded Kafka-protocol cluster (librdkafka's mock cluster) on 127.0.0.1 and\n"
     "prints its bootstrap address on the first line of stdout, for other eddy commands\n"
     "(--bootstrap-server) and Kafka tools (kcat -b). Runs until SIGINT or SIGTERM. It keeps\n"
-    "about 5 MiB per partition and cannot create topics on request: name them here with their\n"
-    "partition count (a topic a client names first is created with 4 partitions). See\n"
+    "about 5 MiB per partition. Its mock cluster has no CreateTopics request, so other eddy\n"
+    "commands ask for topics on the control topic __eddy_admin; other clients' topics are\n"
+    "created with 4 partitions when first named (--topic creates them up front). See\n"
     "docs/kafka.md for its limits.\n";
 
 int eddy_cli_broker(int argc, char **argv)
@@ -350,6 +351,10 @@ int eddy_cli_broker(int argc, char **argv)
         }
     }
     free(topics);
+    if (rc == 0 && eddy_broker_create_topic(b, EDDY_BROKER_ADMIN_TOPIC, 1, 1, err, sizeof err)) {
+        fprintf(stderr, "eddy broker: %s\n", err);
+        rc = EDDY_EXIT_RUNTIME;
+    }
     if (rc) {
         eddy_broker_stop(b);
         return rc;
@@ -363,10 +368,13 @@ int eddy_cli_broker(int argc, char **argv)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    while (!broker_stop)
-        pause();
+    /* Topic creation requests from other eddy processes, until a signal. */
+    if (eddy_broker_serve_admin(b, (volatile int *)&broker_stop, err, sizeof err)) {
+        fprintf(stderr, "eddy broker: %s\n", err);
+        rc = EDDY_EXIT_RUNTIME;
+    }
     eddy_broker_stop(b);
-    return 0;
+    return rc;
 }
 
 /* ------------------------------------------------------------- consume */

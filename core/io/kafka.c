@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* ------------------------------------------------------------ properties */
 
@@ -245,6 +246,47 @@ int eddy_broker_create_topic(eddy_broker *b, const char *topic, int partitions, 
     return 0;
 }
 
+int eddy_broker_serve_admin(eddy_broker *b, volatile int *stop, char *errstr,
+                            size_t errstr_size)
+{
+    char why[512];
+    rd_kafka_conf_t *c = rd_kafka_conf_new();
+    rd_kafka_conf_set(c, "bootstrap.servers", eddy_broker_bootstraps(b), NULL, 0);
+    rd_kafka_conf_set(c, "group.id", "eddy-broker-admin", NULL, 0);
+    rd_kafka_conf_set(c, "enable.auto.commit", "false", NULL, 0);
+    rd_kafka_conf_set(c, "log_level", "3", NULL, 0);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, c, why, sizeof why);
+    if (!rk) {
+        rd_kafka_conf_destroy(c);
+        return eddy_seterr(errstr, errstr_size, EDDY_EIO, "embedded broker: %s", why);
+    }
+    rd_kafka_poll_set_consumer(rk);
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, EDDY_BROKER_ADMIN_TOPIC, 0)->offset =
+        RD_KAFKA_OFFSET_BEGINNING;
+    rd_kafka_assign(rk, l);
+    rd_kafka_topic_partition_list_destroy(l);
+    while (!*stop) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 200);
+        if (!m)
+            continue;
+        int parts, reps, off = 0;
+        char req[600];
+        snprintf(req, sizeof req, "%.*s", (int)m->len, m->payload ? (const char *)m->payload : "");
+        if (!m->err && sscanf(req, "create %d %d %n", &parts, &reps, &off) == 2 && off > 0 &&
+            parts > 0 && reps > 0) {
+            /* an existing topic stays as it is */
+            rd_kafka_resp_err_t e = rd_kafka_mock_topic_create(b->mc, req + off, parts, reps);
+            fprintf(stderr, "eddy broker: topic '%s' (%d partitions): %s\n", req + off, parts,
+                    e ? rd_kafka_err2str(e) : "created");
+        }
+        rd_kafka_message_destroy(m);
+    }
+    rd_kafka_consumer_close(rk);
+    rd_kafka_destroy(rk);
+    return 0;
+}
+
 void eddy_broker_stop(eddy_broker *b)
 {
     if (!b)
@@ -321,6 +363,57 @@ static int create_topics(rd_kafka_t *rk, const char *topic, int partitions, int 
     return rc;
 }
 
+/* The partition count of `topic` from a listing of every topic (which, unlike a request
+ * naming the topic, never makes a broker auto-create it): 0 when absent, <0 on error. */
+int eddy_kafka_listed_partitions(rd_kafka_t *rk, const char *topic, int timeout_ms,
+                                 char *errstr, size_t errstr_size)
+{
+    const struct rd_kafka_metadata *md = NULL;
+    rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 1, NULL, &md, timeout_ms);
+    if (e)
+        return eddy_seterr(errstr, errstr_size, EDDY_EIO,
+                           "cannot list the cluster's topics (is the broker up? "
+                           "bootstrap.servers): %s", rd_kafka_err2str(e));
+    int n = 0;
+    for (int i = 0; i < md->topic_cnt; i++)
+        if (strcmp(md->topics[i].topic, topic) == 0 && !md->topics[i].err)
+            n = md->topics[i].partition_cnt;
+    rd_kafka_metadata_destroy(md);
+    return n;
+}
+
+/* Asks an `eddy broker` process to create the topic (its control topic, since the mock
+ * cluster has no CreateTopics), then waits for it to be listed. */
+static int create_through_eddy_broker(rd_kafka_t *rk, const char *topic, int partitions,
+                                      int replicas, int *actual, char *errstr,
+                                      size_t errstr_size)
+{
+    char req[600];
+    int n = snprintf(req, sizeof req, "create %d %d %s", partitions, replicas, topic);
+    rd_kafka_resp_err_t e = rd_kafka_producev(
+        rk, RD_KAFKA_V_TOPIC(EDDY_BROKER_ADMIN_TOPIC), RD_KAFKA_V_PARTITION(0),
+        RD_KAFKA_V_VALUE(req, (size_t)n), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+        RD_KAFKA_V_END);
+    if (!e)
+        e = rd_kafka_flush(rk, 10000);
+    if (e)
+        return eddy_seterr(errstr, errstr_size, EDDY_EIO,
+                           "cannot ask the embedded broker for topic '%s': %s", topic,
+                           rd_kafka_err2str(e));
+    for (int i = 0; i < 100; i++) {
+        int got = eddy_kafka_listed_partitions(rk, topic, 5000, errstr, errstr_size);
+        if (got != 0) {
+            if (got > 0)
+                *actual = got;
+            return got > 0 ? 0 : got;
+        }
+        struct timespec ts = {0, 100000000};
+        nanosleep(&ts, NULL);
+    }
+    return eddy_seterr(errstr, errstr_size, EDDY_EIO,
+                       "the embedded broker did not create topic '%s' within 10 s", topic);
+}
+
 int eddy_kafka_ensure_topic(rd_kafka_t *rk, eddy_broker *broker, const char *topic,
                             int partitions, int replicas, bool compact, int *actual,
                             char *errstr, size_t errstr_size)
@@ -330,17 +423,27 @@ int eddy_kafka_ensure_topic(rd_kafka_t *rk, eddy_broker *broker, const char *top
     if (replicas < 1)
         replicas = 1;
     int rc;
+    int got = eddy_kafka_listed_partitions(rk, topic, 10000, errstr, errstr_size);
+    if (got < 0)
+        return got;
+    if (got > 0) {
+        *actual = got;
+        return 0;
+    }
     if (broker) {
-        /* The in-process cluster: create it only when it is not there yet (metadata would
-         * auto-create it with the mock's default count). */
+        /* The in-process cluster (a request naming the topic would auto-create it with the
+         * mock's default count). */
         rc = eddy_broker_create_topic(broker, topic, partitions, replicas, errstr, errstr_size);
         if (rc)
             return rc;
-    } else {
-        rc = create_topics(rk, topic, partitions, replicas, compact, errstr, errstr_size);
-        if (rc < 0)
-            return rc;
+        return eddy_kafka_partitions(rk, topic, 10000, actual, errstr, errstr_size);
     }
+    if (eddy_kafka_listed_partitions(rk, EDDY_BROKER_ADMIN_TOPIC, 10000, errstr, errstr_size) > 0)
+        return create_through_eddy_broker(rk, topic, partitions, replicas, actual, errstr,
+                                          errstr_size);
+    rc = create_topics(rk, topic, partitions, replicas, compact, errstr, errstr_size);
+    if (rc < 0)
+        return rc;
     return eddy_kafka_partitions(rk, topic, 10000, actual, errstr, errstr_size);
 }
 

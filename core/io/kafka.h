@@ -50,6 +50,16 @@ int eddy_kafka_conf(const eddy_kprops *p, eddy_kclient kind, rd_kafka_conf_t **o
  * first names them), transactions accepted but not enforced. */
 typedef struct eddy_broker eddy_broker;
 
+/* `eddy broker` (another process) creates topics asked for on this topic ("create
+ * PARTITIONS REPLICAS NAME" values), as its mock cluster has no CreateTopics; its presence
+ * tells clients they talk to one. */
+#define EDDY_BROKER_ADMIN_TOPIC "__eddy_admin"
+
+/* Serves EDDY_BROKER_ADMIN_TOPIC (create it first, 1 partition) for `b` until `*stop`
+ * becomes non-zero (`eddy broker`). */
+int eddy_broker_serve_admin(eddy_broker *b, volatile int *stop, char *errstr,
+                            size_t errstr_size);
+
 int eddy_broker_start(int nbrokers, eddy_broker **out, char *errstr, size_t errstr_size);
 const char *eddy_broker_bootstraps(const eddy_broker *b); /* "127.0.0.1:port,..." */
 int eddy_broker_create_topic(eddy_broker *b, const char *topic, int partitions,
@@ -63,6 +73,12 @@ void eddy_broker_stop(eddy_broker *b); /* accepts NULL */
  * `timeout_ms`. A broker that auto-creates topics (the mock does) creates it here. */
 int eddy_kafka_partitions(rd_kafka_t *rk, const char *topic, int timeout_ms, int *out,
                           char *errstr, size_t errstr_size);
+
+/* The partition count of `topic` as a listing of every topic shows it (a listing never
+ * makes a broker auto-create a topic): 0 when the cluster does not have it, EDDY_EIO when it
+ * cannot be reached within `timeout_ms`. */
+int eddy_kafka_listed_partitions(rd_kafka_t *rk, const char *topic, int timeout_ms,
+                                 char *errstr, size_t errstr_size);
 
 /* Makes sure `topic` exists: through `broker` when it is the in-process one (may be NULL),
  * else with the admin API's CreateTopics (partitions, replicas, cleanup.policy=compact when

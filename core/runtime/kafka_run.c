@@ -59,6 +59,7 @@ struct eddy_kworker {
     volatile int delivery_failed;
     char delivery_err[512];
     bool in_txn;
+    bool rebalancing; /* a commit was refused for a rebalance: wait for it, process nothing */
     int64_t next_commit;
 };
 
@@ -142,11 +143,26 @@ static int prepare_topics(krun *r)
                 if (u->d.output != (pass == 1))
                     continue;
                 int parts = 0;
+                bool told = false;
                 for (;;) {
-                    if (!u->d.output && u->d.partitions <= 0 && !r->o->broker)
-                        rc = eddy_kafka_partitions(admin, u->name, 5000, &parts, err,
-                                                   sizeof err);
-                    else
+                    if (!u->d.output && u->d.partitions <= 0) {
+                        /* An input nobody said how to create: wait for it (a query upstream
+                         * or a producer makes it). */
+                        parts = eddy_kafka_listed_partitions(admin, u->name, 5000, err,
+                                                             sizeof err);
+                        rc = parts < 0 ? parts : 0;
+                        if (parts == 0) {
+                            if (!told)
+                                eddy_runtime_log(p, n->gn->id, -1, EDDY_LOG_WARN,
+                                                 "topic '%s' does not exist yet: waiting for "
+                                                 "it (WITH (PARTITIONS=n) creates it)", u->name);
+                            told = true;
+                            if (p->stop)
+                                break;
+                            sleep_ms(500);
+                            continue;
+                        }
+                    } else
                         rc = eddy_kafka_ensure_topic(
                             admin, r->o->broker, u->name,
                             u->d.partitions > 0 ? u->d.partitions
@@ -325,10 +341,24 @@ static int commit(struct eddy_kworker *kw)
                              rd_kafka_err2str(e));
         } else if (offs->cnt) {
             e = rd_kafka_commit(kw->consumer, offs, 0);
-            if (e && e != RD_KAFKA_RESP_ERR__NO_OFFSET)
+            if (e == RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS ||
+                e == RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION ||
+                e == RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID) {
+                /* The partitions are about to move: what is processed from now on would be
+                 * processed again by their next owner, so stop until the group settles. */
+                if (!kw->rebalancing)
+                    eddy_runtime_log(p, NULL, -1, EDDY_LOG_INFO,
+                                     "worker %d: the group is rebalancing (%s): pausing until "
+                                     "the new assignment", kw->index, rd_kafka_err2str(e));
+                kw->rebalancing = true;
+            } else if (e == 0) {
+                eddy_runtime_log(p, NULL, -1, EDDY_LOG_DEBUG, "worker %d: committed %d offset(s)",
+                                 kw->index, offs->cnt);
+            } else if (e != RD_KAFKA_RESP_ERR__NO_OFFSET) {
                 eddy_runtime_log(p, NULL, -1, EDDY_LOG_WARN,
                                  "worker %d: offset commit failed (%s); retried at the next "
                                  "interval", kw->index, rd_kafka_err2str(e));
+            }
         }
     }
     rd_kafka_topic_partition_list_destroy(offs);
@@ -352,6 +382,7 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 {
     struct eddy_kworker *kw = opaque;
     eddy_pipeline *p = kw->run->p;
+    kw->rebalancing = false;
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
         kqueue *q = realloc(kw->queues, (size_t)(kw->nqueues + parts->cnt + 1) * sizeof *q);
         if (!q) {
@@ -438,7 +469,7 @@ static void *worker_main(void *arg)
         }
         rd_kafka_poll(kw->producer, 0);
         int progress = 0;
-        for (int i = 0; i < kw->ntasks && p->err == 0; i++) {
+        for (int i = 0; i < kw->ntasks && p->err == 0 && !kw->rebalancing; i++) {
             bool eof;
             int rc = eddy_task_round(p, kw->tasks[i], &eof);
             if (rc > 0)
