@@ -148,7 +148,7 @@ static int prepare_topics(krun *r)
                     if (!u->d.output && u->d.partitions <= 0) {
                         /* An input nobody said how to create: wait for it (a query upstream
                          * or a producer makes it). */
-                        parts = eddy_kafka_listed_partitions(admin, u->name, 5000, err,
+                        parts = eddy_kafka_listed_partitions(admin, u->name, 2000, err,
                                                              sizeof err);
                         rc = parts < 0 ? parts : 0;
                         if (parts == 0) {
