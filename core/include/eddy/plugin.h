@@ -283,8 +283,10 @@ typedef struct eddy_host_api {
      * when there is no such port. */
     const char *(*input_name)(eddy_op *op, int port);
 
-    /* In-memory topics (the test driver's; EDDY_ENOTFOUND when the pipeline runs without
-     * them). topic_append copies `r` and returns 0; topic_read fills *out with the record at
+    /* In-memory topics only (the test driver's; EDDY_ENOTFOUND when the pipeline runs
+     * without them): kept for plugins built against the first ABI; new code uses
+     * topic_declare / topic_fetch / topic_produce below, which work on Kafka too.
+     * topic_append copies `r` and returns 0; topic_read fills *out with the record at
      * `offset` (its memory lives as long as the pipeline) or returns EDDY_EOF when there is
      * none yet. */
     int (*topic_append)(eddy_op *op, const char *topic, const eddy_topic_record *r);
