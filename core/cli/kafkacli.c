@@ -391,6 +391,8 @@ static const char usage_consume[] =
     "  --idle-timeout MS         stop after MS without a new record (default: never)\n"
     "  --key-type T              string (default), int, bigint (KAFKA format keys: 4 or 8\n"
     "                            bytes big-endian), or hex\n"
+    "  --receive-time            add \"received\": when this consumer got the record (ms\n"
+    "                            since the epoch), for latency measurements\n"
     EDDY_CLI_KAFKA_HELP;
 
 static volatile sig_atomic_t consume_stop;
@@ -438,6 +440,7 @@ int eddy_cli_consume(int argc, char **argv)
 {
     const char *topic = NULL, *key_type = "string", *v;
     long long count = 0, idle = 0;
+    bool receive_time = false;
     eddy_kprops kp = {0};
     int rc = 0;
     for (int i = 1; i < argc && rc == 0; i++) {
@@ -456,6 +459,8 @@ int eddy_cli_consume(int argc, char **argv)
             idle = v ? atoll(v) : -1;
             if (idle < 1)
                 rc = usage("consume", "--idle-timeout takes milliseconds, got '%s'", v ? v : "");
+        } else if (strcmp(argv[i], "--receive-time") == 0) {
+            receive_time = true;
         } else if (eddy_cli_opt(argc, argv, &i, "--key-type", &v)) {
             key_type = v ? v : "";
             if (strcmp(key_type, "string") && strcmp(key_type, "int") &&
@@ -524,7 +529,11 @@ int eddy_cli_consume(int argc, char **argv)
         int64_t last = eddy_now_ms();
         eddy_buf line = {0};
         while (!consume_stop && (count == 0 || seen < count)) {
-            rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
+            rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 0);
+            if (!m) {
+                fflush(stdout); /* caught up: show what came (not per record: too slow) */
+                m = rd_kafka_consumer_poll(rk, 100);
+            }
             if (!m) {
                 if (idle > 0 && eddy_now_ms() - last >= idle)
                     break;
@@ -547,12 +556,14 @@ int eddy_cli_consume(int argc, char **argv)
                 put_json_text(&line, m->payload, m->len);
             else
                 eddy_buf_printf(&line, "null");
+            if (receive_time)
+                eddy_buf_printf(&line, ",\"received\":%" PRId64, eddy_now_ms());
             eddy_buf_printf(&line, "}\n");
             fwrite(line.data, 1, line.len, stdout);
-            fflush(stdout);
             seen++;
             rd_kafka_message_destroy(m);
         }
+        fflush(stdout);
         eddy_buf_free(&line);
         rd_kafka_consumer_close(rk);
     }

@@ -116,7 +116,7 @@ static bool own_key(const char *k)
 {
     static const char *const own[] = {"application.id", "num.stream.threads",
                                       "processing.guarantee", "commit.interval.ms",
-                                      "replication.factor", NULL};
+                                      "replication.factor", "metrics.interval.ms", NULL};
     for (const char *const *o = own; *o; o++)
         if (strcmp(*o, k) == 0)
             return true;
@@ -144,12 +144,18 @@ int eddy_kafka_conf(const eddy_kprops *p, eddy_kclient kind, rd_kafka_conf_t **o
         rc = conf_set(c, "partitioner", "murmur2_random", errstr, errstr_size);
         if (rc == 0)
             rc = conf_set(c, "linger.ms", "5", errstr, errstr_size);
+        if (rc == 0) /* back-pressure before 1 GiB (librdkafka's default) is queued */
+            rc = conf_set(c, "queue.buffering.max.kbytes", "131072", errstr, errstr_size);
     } else if (kind == EDDY_KCLIENT_CONSUMER) {
+        /* Prefetch: librdkafka's defaults (100,000 messages per partition) would hold
+         * whole topics in memory; a few thousand per partition keep the pipe full. */
         static const char *const d[][2] = {{"enable.auto.commit", "false"},
                                            {"enable.auto.offset.store", "false"},
                                            {"auto.offset.reset", "earliest"},
                                            {"enable.partition.eof", "false"},
                                            {"partition.assignment.strategy", "range"},
+                                           {"queued.min.messages", "5000"},
+                                           {"queued.max.messages.kbytes", "16384"},
                                            {NULL, NULL}};
         for (int i = 0; rc == 0 && d[i][0]; i++)
             rc = conf_set(c, d[i][0], d[i][1], errstr, errstr_size);

@@ -113,6 +113,7 @@ struct eddy_pipeline {
     pthread_mutex_t err_lock;
     int err;
     char errstr[EDDY_ERRSTR_SIZE];
+    eddy_kafka_metrics km; /* Kafka runs: updated atomically by the workers */
 };
 
 /* Task life, shared by the plain scheduler (pipeline.c) and the Kafka one (kafka_run.c).

@@ -38,7 +38,32 @@ typedef struct krun {
     const eddy_kafka_opts *o;
     const char **inputs; /* distinct input topic names (borrowed) */
     int ninputs;
+    int64_t metrics_ms, next_summary; /* the periodic summary line */
+    eddy_kafka_metrics last;          /* at the previous summary */
+    int64_t last_at;
 } krun;
+
+/* The periodic one-line summary (metrics.interval.ms; INFO, so --quiet hides it). */
+static void summary(krun *r, int64_t now)
+{
+    eddy_kafka_metrics m;
+    eddy_pipeline_kafka_metrics(r->p, &m);
+    double secs = r->last_at ? (double)(now - r->last_at) / 1000.0 : 0;
+    eddy_runtime_log(r->p, NULL, -1, EDDY_LOG_INFO,
+                     "%s: %d task(s), in %llu (%.0f/s), out %llu (%.0f/s), lag %lld, "
+                     "changelog writes %llu, processing log %llu, commits %llu (last %lld ms, "
+                     "max %lld ms)",
+                     r->o->app_id, m.tasks, (unsigned long long)m.records_in,
+                     secs > 0 ? (double)(m.records_in - r->last.records_in) / secs : 0,
+                     (unsigned long long)m.records_out,
+                     secs > 0 ? (double)(m.records_out - r->last.records_out) / secs : 0,
+                     (long long)m.lag, (unsigned long long)m.changelog_writes,
+                     (unsigned long long)eddy_pipeline_processing_log_count(r->p),
+                     (unsigned long long)m.commits, (long long)m.last_commit_ms,
+                     (long long)m.max_commit_ms);
+    r->last = m;
+    r->last_at = now;
+}
 
 struct eddy_kworker {
     krun *run;
@@ -61,6 +86,8 @@ struct eddy_kworker {
     bool in_txn;
     bool rebalancing; /* a commit was refused for a rebalance: wait for it, process nothing */
     int64_t next_commit;
+    int64_t lag;      /* this worker's share of the metrics' lag */
+    int ntasks_seen;  /* this worker's share of the metrics' tasks */
 };
 
 static void sleep_ms(int ms)
@@ -293,7 +320,45 @@ static int task_add(struct eddy_kworker *kw, int partition)
 
 /* Flushes the tasks, waits for every produced record to be acknowledged, then commits the
  * offsets after what the sources fetched (or the transaction holding them). */
+/* This worker's lag: records in its partitions past what it fetched (cached watermarks). */
+static void update_lag(struct eddy_kworker *kw)
+{
+    eddy_pipeline *p = kw->run->p;
+    int64_t lag = 0;
+    for (int i = 0; i < kw->ntasks; i++) {
+        eddy_task *t = kw->tasks[i];
+        for (int k = 0; k < p->nnodes; k++)
+            for (int j = 0; j < t->ops[k].nfetch; j++) {
+                eddy_fetch *f = &t->ops[k].fetch[j];
+                int64_t lo, hi;
+                if (rd_kafka_get_watermark_offsets(kw->consumer, f->use->name, t->partition, &lo,
+                                                   &hi) == 0 && hi > (f->next < 0 ? lo : f->next))
+                    lag += hi - (f->next < 0 ? lo : f->next);
+            }
+    }
+    __atomic_add_fetch(&p->km.lag, lag - kw->lag, __ATOMIC_RELAXED);
+    kw->lag = lag;
+    __atomic_add_fetch(&p->km.tasks, kw->ntasks - kw->ntasks_seen, __ATOMIC_RELAXED);
+    kw->ntasks_seen = kw->ntasks;
+}
+
+static int commit_(struct eddy_kworker *kw);
+
 static int commit(struct eddy_kworker *kw)
+{
+    eddy_pipeline *p = kw->run->p;
+    int64_t t0 = eddy_now_ms();
+    int rc = commit_(kw);
+    int64_t ms = eddy_now_ms() - t0;
+    __atomic_store_n(&p->km.last_commit_ms, ms, __ATOMIC_RELAXED);
+    if (ms > __atomic_load_n(&p->km.max_commit_ms, __ATOMIC_RELAXED))
+        __atomic_store_n(&p->km.max_commit_ms, ms, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&p->km.commits, 1, __ATOMIC_RELAXED);
+    update_lag(kw);
+    return rc;
+}
+
+static int commit_(struct eddy_kworker *kw)
 {
     eddy_pipeline *p = kw->run->p;
     for (int i = 0; i < kw->ntasks && p->err == 0; i++)
@@ -480,6 +545,10 @@ static void *worker_main(void *arg)
             commit(kw);
             kw->next_commit = now + p->opts.commit_interval_ms;
         }
+        if (kw->index == 0 && r->metrics_ms > 0 && now >= r->next_summary) {
+            summary(r, now);
+            r->next_summary = now + r->metrics_ms;
+        }
         idle = progress == 0;
     }
     /* Stopping: a last commit, then leave the group (its revoke flushes and drops tasks). */
@@ -496,6 +565,10 @@ static void *worker_main(void *arg)
 int eddy_kafka_run(eddy_pipeline *p)
 {
     krun r = {.p = p, .o = p->opts.kafka};
+    const char *mi = eddy_kprops_get(r.o->props, "metrics.interval.ms");
+    r.metrics_ms = mi ? atoll(mi) : 10000;
+    r.next_summary = eddy_now_ms() + r.metrics_ms;
+    r.last_at = eddy_now_ms();
     if (prepare_topics(&r) || r.ninputs == 0) {
         if (p->err == 0)
             eddy_pipeline_fail(p, EDDY_EINVAL, "%s: nothing reads a topic: a Kafka run needs a "
@@ -637,6 +710,7 @@ int eddy_kafka_fetch(eddy_op *op, eddy_fetch *f, eddy_topic_record *out, int max
         }
         f->next = m->offset + 1;
     }
+    __atomic_add_fetch(&op->p->km.records_in, (uint64_t)n, __ATOMIC_RELAXED);
     return n;
 }
 
@@ -663,8 +737,10 @@ static int produce(eddy_op *op, struct eddy_kworker *kw, const char *topic, int3
             RD_KAFKA_V_KEY(key, klen), RD_KAFKA_V_VALUE((void *)value, value ? vlen : 0),
             RD_KAFKA_V_TIMESTAMP(ts), RD_KAFKA_V_HEADERS(h),
             RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
-        if (e == 0)
+        if (e == 0) {
+            __atomic_add_fetch(&op->p->km.records_out, 1, __ATOMIC_RELAXED);
             return 0;
+        }
         if (h)
             rd_kafka_headers_destroy(h);
         if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL && op->p->err == 0) {
@@ -841,9 +917,12 @@ int eddy_kafka_exchange_poll(eddy_pipeline *p, eddy_task *t, int max)
             eddy_fetch *f = eddy_op_fetch_state(op, &x->use);
             if (!f)
                 return EDDY_ENOMEM;
+            /* Drain what has arrived (up to 16 batches): the repartition topic must not
+             * fall behind the sources that feed it, or the broker's retention may pass it. */
+            for (int round = 0; round < 16; round++) {
             int n = eddy_kafka_fetch(op, f, kw->xrecs, max);
             if (n <= 0)
-                continue;
+                break;
             eddy_batch *b = eddy_batch_new(t->pool, op->node->inputs[x->port], (uint32_t)n);
             if (!b)
                 return EDDY_ENOMEM;
@@ -864,6 +943,9 @@ int eddy_kafka_exchange_poll(eddy_pipeline *p, eddy_task *t, int max)
             if (rc < 0)
                 return rc;
             delivered += n;
+            if (n < max)
+                break;
+            }
         }
     }
     return delivered;
@@ -875,6 +957,7 @@ int eddy_kafka_store_put(eddy_op *op, int store, const uint8_t *key, size_t klen
                          const uint8_t *value, size_t vlen)
 {
     struct eddy_kworker *kw = op->task->kw;
+    __atomic_add_fetch(&op->p->km.changelog_writes, 1, __ATOMIC_RELAXED);
     return produce(op, kw, op->node->changelogs[store], op->task->partition, key, klen, value,
                    vlen, 0, NULL, 0, NULL);
 }

@@ -706,6 +706,19 @@ bool eddy_pipeline_uses_topics(const eddy_pipeline *p)
 
 void eddy_pipeline_set_kafka(eddy_pipeline *p, const eddy_kafka_opts *k) { p->opts.kafka = k; }
 
+void eddy_pipeline_kafka_metrics(const eddy_pipeline *p, eddy_kafka_metrics *out)
+{
+    const eddy_kafka_metrics *m = &p->km;
+    out->records_in = __atomic_load_n(&m->records_in, __ATOMIC_RELAXED);
+    out->records_out = __atomic_load_n(&m->records_out, __ATOMIC_RELAXED);
+    out->changelog_writes = __atomic_load_n(&m->changelog_writes, __ATOMIC_RELAXED);
+    out->commits = __atomic_load_n(&m->commits, __ATOMIC_RELAXED);
+    out->last_commit_ms = __atomic_load_n(&m->last_commit_ms, __ATOMIC_RELAXED);
+    out->max_commit_ms = __atomic_load_n(&m->max_commit_ms, __ATOMIC_RELAXED);
+    out->lag = __atomic_load_n(&m->lag, __ATOMIC_RELAXED);
+    out->tasks = __atomic_load_n(&m->tasks, __ATOMIC_RELAXED);
+}
+
 void eddy_pipeline_stop(eddy_pipeline *p)
 {
     p->stop = 1;

@@ -84,6 +84,20 @@ const eddy_schema *eddy_pipeline_input_schema(const eddy_pipeline *p, int node, 
 eddy_node_stats eddy_pipeline_node_stats(const eddy_pipeline *p, int node);
 uint64_t eddy_pipeline_processing_log_count(const eddy_pipeline *p);
 
+/* A Kafka run's counters (all since the run started; lag: records in the assigned partitions
+ * not fetched yet, as of the last commit). Zero when the pipeline has no Kafka run. */
+typedef struct eddy_kafka_metrics {
+    uint64_t records_in;       /* fetched from input and repartition topics */
+    uint64_t records_out;      /* produced: outputs, repartition and changelog records */
+    uint64_t changelog_writes;
+    uint64_t commits;
+    int64_t last_commit_ms, max_commit_ms;
+    int64_t lag;
+    int tasks;
+} eddy_kafka_metrics;
+
+void eddy_pipeline_kafka_metrics(const eddy_pipeline *p, eddy_kafka_metrics *out);
+
 /* Text (ksqlDB-like plan listing) and Graphviz dot renderings of a planned pipeline. */
 int eddy_explain_text(const eddy_pipeline *p, eddy_buf *out);
 int eddy_explain_dot(const eddy_pipeline *p, eddy_buf *out);
