@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/metrics_http.h"
 #include "graph/graph.h"
 #include "runtime/loader.h"
 #include "sql/engine.h"
@@ -33,6 +34,12 @@ int eddy_cli_kafka_opt(const char *cmd, int argc, char **argv, int *i, eddy_kpro
         if (!v)
             return usage(cmd, "%s needs HOST:PORT[,HOST:PORT...]", "--bootstrap-server");
         eddy_kprops_set(kp, "bootstrap.servers", v);
+        return 1;
+    }
+    if (eddy_cli_opt(argc, argv, i, "--metrics-port", &v)) {
+        if (!v || atoi(v) < 0 || atoi(v) > 65535)
+            return usage(cmd, "%s needs a port number", "--metrics-port");
+        eddy_kprops_set(kp, "metrics.port", v);
         return 1;
     }
     if (eddy_cli_opt(argc, argv, i, "--app-id", &v)) {
@@ -99,6 +106,22 @@ int eddy_cli_kafka_setup(const char *cmd, eddy_kprops *kp, const char *default_a
     if (ci && !opts->commit_interval_ms)
         opts->commit_interval_ms = atoll(ci) > 0 ? atoll(ci) : 1;
     opts->kafka = ko;
+    return 0;
+}
+
+int eddy_cli_metrics_begin(const char *cmd, const eddy_kprops *kp, bool quiet)
+{
+    const char *port = eddy_kprops_get(kp, "metrics.port");
+    if (!port)
+        return 0;
+    char err[EDDY_ERRSTR_SIZE];
+    int got = eddy_metrics_start(atoi(port), err, sizeof err);
+    if (got < 0) {
+        fprintf(stderr, "eddy %s: %s\n", cmd, err);
+        return EDDY_EXIT_LOAD;
+    }
+    if (!quiet)
+        fprintf(stderr, "eddy: INFO metrics on http://127.0.0.1:%d/metrics\n", got);
     return 0;
 }
 
@@ -230,6 +253,9 @@ int eddy_cli_run_sql(const char *file, eddy_kprops *kp, const eddy_run_opts *opt
     }
     if (!qs)
         rc = EDDY_EXIT_RUNTIME;
+    if (rc == 0 && (rc = eddy_cli_metrics_begin("run", kp, opts.quiet)) == 0)
+        for (size_t i = 0; i < nq; i++)
+            eddy_metrics_add(qs[i].app_id, qs[i].p);
     if (rc == 0) {
         sql_nrunning = nq;
         sql_running = qs;
@@ -272,6 +298,7 @@ int eddy_cli_run_sql(const char *file, eddy_kprops *kp, const eddy_run_opts *opt
                 rc = EDDY_EXIT_RUNTIME;
             }
     }
+    eddy_metrics_stop();
     for (size_t i = 0; qs && i < nq; i++)
         eddy_pipeline_destroy(qs[i].p);
     free(qs);

@@ -18,7 +18,9 @@ struct eddy_engine;
     "                            application.id, num.stream.threads, commit.interval.ms,\n"    \
     "                            processing.guarantee (at_least_once|exactly_once_v2)\n"        \
     "  --app-id ID               application.id: the consumer group; instances with the\n"     \
-    "                            same id split the partitions\n"
+    "                            same id split the partitions\n"                               \
+    "  --metrics-port PORT       serve Prometheus metrics on http://HOST:PORT/metrics\n"       \
+    "                            (metrics.port; 0: any free port, logged)\n"
 
 /* Consumes argv[*i] (and its value) when it is one of the Kafka options above, into `kp`.
  * Returns 1 when consumed, 0 when not a Kafka option, or EDDY_EXIT_USAGE after printing why. */
@@ -40,6 +42,9 @@ int eddy_cli_load_sql(const char *cmd, const char *file, struct eddy_engine **ou
  * its own application (<application.id>-<query id>), until SIGINT/SIGTERM. */
 int eddy_cli_run_sql(const char *file, eddy_kprops *kp, const eddy_run_opts *opts,
                      const char *plugin_path);
+
+/* Starts the metrics endpoint when metrics.port is set (logs its URL). 0 or an exit code. */
+int eddy_cli_metrics_begin(const char *cmd, const eddy_kprops *kp, bool quiet);
 
 int eddy_cli_broker(int argc, char **argv);
 int eddy_cli_consume(int argc, char **argv);

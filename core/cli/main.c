@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "cli/datagen.h"
 #include "cli/kafkacli.h"
+#include "cli/metrics_http.h"
 #include "cli/qtt.h"
 #include "sql/engine.h"
 #include "sql/statement.h"
@@ -326,6 +327,8 @@ static int cmd_run(int argc, char **argv)
         rc = eddy_cli_kafka_setup("run", &kprops, app, &kopts, &ko_opts, &broker, opts.quiet);
         if (rc == 0)
             eddy_pipeline_set_kafka(l.pipeline, &kopts);
+        if (rc == 0 && (rc = eddy_cli_metrics_begin("run", &kprops, opts.quiet)) == 0)
+            eddy_metrics_add(kopts.app_id, l.pipeline);
     }
     if (rc) {
         loaded_free(&l);
@@ -369,6 +372,7 @@ static int cmd_run(int argc, char **argv)
     }
     if (rc)
         fprintf(stderr, "eddy run: %s\n", err);
+    eddy_metrics_stop();
     loaded_free(&l);
     eddy_broker_stop(broker);
     eddy_kprops_free(&kprops);

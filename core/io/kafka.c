@@ -116,7 +116,8 @@ static bool own_key(const char *k)
 {
     static const char *const own[] = {"application.id", "num.stream.threads",
                                       "processing.guarantee", "commit.interval.ms",
-                                      "replication.factor", "metrics.interval.ms", NULL};
+                                      "replication.factor", "metrics.interval.ms",
+                                      "metrics.port", NULL};
     for (const char *const *o = own; *o; o++)
         if (strcmp(*o, k) == 0)
             return true;
