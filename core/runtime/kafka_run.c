@@ -379,6 +379,10 @@ static int commit_(struct eddy_kworker *kw)
     int rc = 0;
     rd_kafka_error_t *te = NULL;
     if (kw->run->o->exactly_once) {
+        if (eddy_proclog_flush(p->proclog))
+            eddy_runtime_log(p, NULL, -1, EDDY_LOG_WARN,
+                             "worker %d: processing-log entries not acknowledged yet",
+                             kw->index);
         if (offs->cnt) {
             rd_kafka_consumer_group_metadata_t *md = rd_kafka_consumer_group_metadata(kw->consumer);
             te = rd_kafka_send_offsets_to_transaction(kw->producer, offs, md, 30000);
@@ -395,6 +399,8 @@ static int commit_(struct eddy_kworker *kw)
         }
     } else {
         rd_kafka_resp_err_t e = rd_kafka_flush(kw->producer, 60000);
+        if (e == 0 && eddy_proclog_flush(p->proclog))
+            e = RD_KAFKA_RESP_ERR__TIMED_OUT; /* logged records not durable yet */
         if (kw->delivery_failed) {
             eddy_pipeline_fail(p, EDDY_EIO, "%s (offsets not committed)", kw->delivery_err);
             rc = EDDY_EIO;

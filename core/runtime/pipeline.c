@@ -601,7 +601,8 @@ int eddy_pipeline_start(eddy_pipeline *p, char *errstr, size_t errstr_size)
     if (p->tasks)
         return eddy_seterr(errstr, errstr_size, EDDY_ESTATE, "the pipeline is already running");
     p->err = 0;
-    int rc = eddy_proclog_open(p->opts.processing_log, &p->proclog, errstr, errstr_size);
+    int rc = eddy_proclog_open(p->opts.processing_log, p->opts.kafka, &p->proclog, errstr,
+                               errstr_size);
     if (rc)
         return rc;
     /* One task per input partition; file and stdin sources have a single partition. */

@@ -9,19 +9,58 @@
 #include <string.h>
 #include <time.h>
 
+#include "io/kafka.h"
+#include "runtime/pipeline.h"
+
 struct eddy_proclog {
     FILE *f;
     bool owned;
+    rd_kafka_t *kafka; /* "kafka:TOPIC" */
+    char *topic;
     pthread_mutex_t lock;
     uint64_t count;
 };
 
-int eddy_proclog_open(const char *path, eddy_proclog **out, char *errstr, size_t errstr_size)
+static int open_topic(eddy_proclog *l, const char *topic, const eddy_kafka_opts *k,
+                      char *errstr, size_t errstr_size)
+{
+    if (!k)
+        return eddy_seterr(errstr, errstr_size, EDDY_EINVAL,
+                           "processing log 'kafka:%s': the pipeline does not run on Kafka",
+                           topic);
+    rd_kafka_conf_t *c;
+    int rc = eddy_kafka_conf(k->props, EDDY_KCLIENT_PRODUCER, &c, errstr, errstr_size);
+    if (rc)
+        return rc;
+    char why[512];
+    l->kafka = rd_kafka_new(RD_KAFKA_PRODUCER, c, why, sizeof why);
+    if (!l->kafka) {
+        rd_kafka_conf_destroy(c);
+        return eddy_seterr(errstr, errstr_size, EDDY_EIO, "processing log: %s", why);
+    }
+    int parts;
+    if (!(l->topic = strdup(topic)))
+        return EDDY_ENOMEM;
+    return eddy_kafka_ensure_topic(l->kafka, k->broker, topic, 1, 1, false, &parts, errstr,
+                                   errstr_size);
+}
+
+int eddy_proclog_open(const char *path, const eddy_kafka_opts *kafka, eddy_proclog **out,
+                      char *errstr, size_t errstr_size)
 {
     eddy_proclog *l = calloc(1, sizeof *l);
     if (!l)
         return EDDY_ENOMEM;
-    if (!path || strcmp(path, "-") == 0) {
+    if (path && strncmp(path, "kafka:", 6) == 0) {
+        int rc = open_topic(l, path + 6, kafka, errstr, errstr_size);
+        if (rc) {
+            if (l->kafka)
+                rd_kafka_destroy(l->kafka);
+            free(l->topic);
+            free(l);
+            return rc;
+        }
+    } else if (!path || strcmp(path, "-") == 0) {
         l->f = stderr;
     } else {
         l->f = fopen(path, "a");
@@ -78,7 +117,18 @@ void eddy_proclog_write(eddy_proclog *l, const char *pipeline, const char *node,
     char *line = cJSON_PrintUnformatted(e);
     cJSON_Delete(e);
     pthread_mutex_lock(&l->lock);
-    if (line) {
+    if (line && l->kafka) {
+        rd_kafka_resp_err_t err;
+        while ((err = rd_kafka_producev(l->kafka, RD_KAFKA_V_TOPIC(l->topic),
+                                        RD_KAFKA_V_VALUE(line, strlen(line)),
+                                        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                        RD_KAFKA_V_END)) == RD_KAFKA_RESP_ERR__QUEUE_FULL)
+            rd_kafka_poll(l->kafka, 50);
+        if (err)
+            fprintf(stderr, "eddy: ERROR processing log 'kafka:%s': %s: %s\n", l->topic,
+                    rd_kafka_err2str(err), line);
+        rd_kafka_poll(l->kafka, 0);
+    } else if (line) {
         fputs(line, l->f);
         fputc('\n', l->f);
         fflush(l->f);
@@ -86,6 +136,13 @@ void eddy_proclog_write(eddy_proclog *l, const char *pipeline, const char *node,
     l->count++;
     pthread_mutex_unlock(&l->lock);
     free(line);
+}
+
+int eddy_proclog_flush(eddy_proclog *l)
+{
+    if (!l || !l->kafka)
+        return 0;
+    return rd_kafka_flush(l->kafka, 60000) ? EDDY_EIO : 0;
 }
 
 uint64_t eddy_proclog_count(const eddy_proclog *l)
@@ -97,10 +154,17 @@ void eddy_proclog_close(eddy_proclog *l)
 {
     if (!l)
         return;
-    if (l->owned)
+    if (l->kafka) {
+        if (rd_kafka_flush(l->kafka, 10000))
+            fprintf(stderr, "eddy: ERROR processing log 'kafka:%s': %d entries not delivered\n",
+                    l->topic, rd_kafka_outq_len(l->kafka));
+        rd_kafka_destroy(l->kafka);
+        free(l->topic);
+    } else if (l->owned) {
         fclose(l->f);
-    else
+    } else {
         fflush(l->f);
+    }
     pthread_mutex_destroy(&l->lock);
     free(l);
 }

@@ -6,8 +6,16 @@
 
 typedef struct eddy_proclog eddy_proclog;
 
-/* Opens (appends to) `path`; NULL or "-" writes to stderr. Thread-safe writer. */
-int eddy_proclog_open(const char *path, eddy_proclog **out, char *errstr, size_t errstr_size);
+struct eddy_kafka_opts;
+
+/* Opens (appends to) `path`; NULL or "-" writes to stderr. "kafka:TOPIC" produces each entry
+ * to that Kafka topic (created with one partition when missing) through the run's
+ * properties `kafka` (NULL: refused, the run is not on Kafka). Thread-safe writer. */
+int eddy_proclog_open(const char *path, const struct eddy_kafka_opts *kafka,
+                      eddy_proclog **out, char *errstr, size_t errstr_size);
+/* Waits until every entry written so far is durable (a topic's acknowledgements): the
+ * runtime calls it before committing the offsets of the records logged. 0 or EDDY_EIO. */
+int eddy_proclog_flush(eddy_proclog *l);
 /* Writes {"time","pipeline","node","task","code","error","source":{"name","partition",
  * "offset"},"raw"} where raw is the record's bytes in base64 (absent when unknown), and
  * flushes the line. */

@@ -11,6 +11,8 @@
 # 4. An unreachable broker: a clear message, retried, and a clean stop on SIGTERM.
 # 5. The embedded broker: `eddy run` without bootstrap.servers runs on an in-process one;
 #    its Prometheus endpoint (--metrics-port) counts the records and tasks.
+# 7. num.stream.threads=2 splits the partitions between two workers of one instance; a
+#    processing log written to a topic (--processing-log kafka:TOPIC).
 # 6. processing.guarantee=exactly_once_v2: the transactional protocol sequence runs against
 #    the mock cluster (which accepts transactions without enforcing them, so this checks the
 #    sequence and the results, not the guarantee) and a GROUP BY's counts come out right.
@@ -198,5 +200,30 @@ for m in map(json.loads, open("by_channel.jsonl")):
     last[m["key"]] = json.loads(m["value"])["N"]
 assert last == dict(ref), (last, ref)
 print("exactly-once: counts per channel %s" % dict(sorted(last.items())))
+PY
+# ------------------------------------------------------------------ 7. threads, log topic
+cat > threads.sql <<'SQL'
+CREATE STREAM RATINGS (RATING_ID BIGINT KEY, USER_ID INT, STARS INT, ROUTE_ID INT,
+                       RATING_TIME BIGINT, CHANNEL STRING, MESSAGE STRING)
+  WITH (KAFKA_TOPIC='ratings', VALUE_FORMAT='JSON');
+CREATE STREAM THREADED WITH (KAFKA_TOPIC='threaded') AS SELECT * FROM RATINGS WHERE STARS < 3;
+SQL
+poor=$(python3 -c 'import json,sys; print(sum(json.loads(l)["stars"] < 3 for l in open("ratings.jsonl")))')
+run_until threads.sql threaded "$poor" threads --set num.stream.threads=2
+grep -q 'worker 0: assigned ratings\[[0-9]\], ratings\[[0-9]\] (2 task(s))' threads.err &&
+  grep -q 'worker 1: assigned ratings\[[0-9]\], ratings\[[0-9]\] (2 task(s))' threads.err ||
+  fail "two worker threads did not split the 4 partitions: $(grep assigned threads.err)"
+[ "$(consume threaded | wc -l)" -eq "$poor" ] || fail "two threads: wrong output count"
+cat > bad2.sql <<'SQL'
+CREATE STREAM BAD (A INT, B STRING) WITH (KAFKA_TOPIC='bad', VALUE_FORMAT='JSON');
+CREATE STREAM GOOD2 WITH (KAFKA_TOPIC='good2') AS SELECT * FROM BAD;
+SQL
+run_until bad2.sql good2 2 bad2 --processing-log kafka:bad_log
+consume bad_log > bad_log.jsonl
+python3 - <<'PY' || fail "processing log topic"
+import json
+e = [json.loads(json.loads(l)["value"]) for l in open("bad_log.jsonl")]
+assert [x["source"]["offset"] for x in e] == [1, 2], e
+print("processing log topic: %d entries" % len(e))
 PY
 echo "PASS"
