@@ -784,9 +784,11 @@ int eddy_kafka_produce(eddy_op *op, const eddy_topic_use *u, const eddy_topic_re
 
 /* ----------------------------------------------------- repartition topics */
 
-/* The header carrying what the row's bytes do not: its flags and window. */
-#define XHEADER "eddy.row"
-
+/* A repartitioned record's value: what the row's JSON does not carry first (a version byte,
+ * the record's flags, 4 bytes big-endian, and for a windowed record its window start and
+ * end, 8 bytes each), then the row. Not a header: a header per record costs librdkafka an
+ * allocation at each end. */
+#define XROW_VERSION 1
 static void put64(uint8_t *p, int64_t v)
 {
     for (int i = 7; i >= 0; i--, v = (int64_t)((uint64_t)v >> 8))
@@ -825,6 +827,16 @@ int eddy_kafka_exchange_send(eddy_op *from, eddy_op *down, eddy_exchange *x, edd
         eddy_record kr = {.cols = keys};
         kw->kbuf.len = kw->vbuf.len = 0;
         int kr_rc = eddy_serde_encode(x->key_serde, &kr, &kw->kbuf, why, sizeof why);
+        uint8_t meta[21] = {XROW_VERSION, (uint8_t)(r->flags >> 24), (uint8_t)(r->flags >> 16),
+                            (uint8_t)(r->flags >> 8), (uint8_t)r->flags};
+        size_t mlen = 5;
+        if (r->flags & EDDY_REC_WINDOWED) {
+            put64(meta + 5, r->win_start);
+            put64(meta + 13, r->win_end);
+            mlen = 21;
+        }
+        if (eddy_buf_append(&kw->vbuf, meta, mlen))
+            return EDDY_ENOMEM;
         eddy_record row = *r;
         row.flags &= ~(uint32_t)EDDY_REC_TOMBSTONE; /* the columns travel; the flag aside */
         int vr = kr_rc < 0 ? kr_rc : eddy_serde_encode(x->row_serde, &row, &kw->vbuf, why, sizeof why);
@@ -834,16 +846,10 @@ int eddy_kafka_exchange_send(eddy_op *from, eddy_op *down, eddy_exchange *x, edd
             eddy_op_record_error(down, r, NULL, 0, kr_rc < 0 ? kr_rc : vr, why);
             continue;
         }
-        /* flags (4 bytes), window start and end (8 each), big-endian */
-        uint8_t meta[20] = {(uint8_t)(r->flags >> 24), (uint8_t)(r->flags >> 16),
-                            (uint8_t)(r->flags >> 8), (uint8_t)r->flags};
-        put64(meta + 4, r->win_start);
-        put64(meta + 12, r->win_end);
-        eddy_header extra = {XHEADER, (uint32_t)strlen(XHEADER), sizeof meta, meta};
         const uint8_t *key = kr_rc == EDDY_SERDE_NULL ? NULL : (const uint8_t *)(kw->kbuf.data ? kw->kbuf.data : "");
         rc = produce(from, kw, x->use.name, -1, key, key ? kw->kbuf.len : 0,
                      (const uint8_t *)(kw->vbuf.data ? kw->vbuf.data : ""), kw->vbuf.len,
-                     r->rowtime, r->headers, r->nheaders, &extra);
+                     r->rowtime, r->headers, r->nheaders, NULL);
         if (rc)
             return rc;
     }
@@ -867,13 +873,33 @@ static int exchange_decode(eddy_op *op, eddy_exchange *x, eddy_batch *b,
     eddy_record *r = eddy_batch_append(b);
     if (!r)
         return EDDY_ENOMEM;
-    const uint8_t *v = keep(b, tr->value, tr->value_len);
-    if (tr->value && !v)
-        return EDDY_ENOMEM;
     r->rowtime = tr->timestamp;
     r->origin = (eddy_origin){x->use.name, tr->partition, tr->offset};
+    const uint8_t *m = tr->value;
+    size_t mlen = 5;
+    if (m && tr->value_len >= 5 && m[0] == XROW_VERSION) {
+        r->flags = (uint32_t)m[1] << 24 | (uint32_t)m[2] << 16 | (uint32_t)m[3] << 8 | m[4];
+        if (r->flags & EDDY_REC_WINDOWED) {
+            mlen = 21;
+            if (tr->value_len >= mlen) {
+                r->win_start = get64(m + 5);
+                r->win_end = get64(m + 13);
+            }
+        }
+    }
+    if (!m || tr->value_len < mlen || m[0] != XROW_VERSION) {
+        eddy_op_record_error(op, r, tr->value, tr->value_len, EDDY_EPARSE,
+                             "not a record of eddy's repartition format");
+        b->n--;
+        return 0;
+    }
+    const uint8_t *v = keep(b, m + mlen, tr->value_len - mlen);
+    if (!v)
+        return EDDY_ENOMEM;
+    uint32_t flags = r->flags;
     char why[EDDY_ERRSTR_SIZE] = "";
-    int rc = eddy_serde_decode(x->row_serde, v, tr->value_len, r, b->arena, why, sizeof why);
+    int rc = eddy_serde_decode(x->row_serde, v, tr->value_len - mlen, r, b->arena, why,
+                               sizeof why);
     if (rc) {
         if (rc == EDDY_ENOMEM)
             return rc;
@@ -881,27 +907,19 @@ static int exchange_decode(eddy_op *op, eddy_exchange *x, eddy_batch *b,
         b->n--;
         return 0;
     }
-    uint32_t nh = 0;
-    eddy_header *h = tr->nheaders ? eddy_arena_alloc(b->arena, tr->nheaders * sizeof *h) : NULL;
-    for (uint32_t i = 0; i < tr->nheaders; i++) {
-        const eddy_header *e = &tr->headers[i];
-        if (e->key_len == strlen(XHEADER) && memcmp(e->key, XHEADER, e->key_len) == 0 &&
-            e->value_len == 20) {
-            const uint8_t *m = e->value;
-            r->flags = (uint32_t)m[0] << 24 | (uint32_t)m[1] << 16 | (uint32_t)m[2] << 8 | m[3];
-            r->win_start = get64(m + 4);
-            r->win_end = get64(m + 12);
-            continue;
-        }
+    r->flags = flags; /* the decode's own tombstone rule does not apply: the flag traveled */
+    if (tr->nheaders) {
+        eddy_header *h = eddy_arena_alloc(b->arena, tr->nheaders * sizeof *h);
         if (!h)
             return EDDY_ENOMEM;
-        h[nh] = *e;
-        h[nh].key = (const char *)keep(b, e->key, e->key_len);
-        h[nh].value = keep(b, e->value, e->value_len);
-        nh++;
+        for (uint32_t i = 0; i < tr->nheaders; i++) {
+            h[i] = tr->headers[i];
+            h[i].key = (const char *)keep(b, tr->headers[i].key, tr->headers[i].key_len);
+            h[i].value = keep(b, tr->headers[i].value, tr->headers[i].value_len);
+        }
+        r->headers = h;
+        r->nheaders = tr->nheaders;
     }
-    r->headers = h;
-    r->nheaders = nh;
     return 1;
 }
 
