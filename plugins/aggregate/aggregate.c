@@ -190,23 +190,34 @@ static int plan(eddy_op *op, char *errstr, size_t errstr_size)
     int rc = compile(op, st, errstr, errstr_size);
     if (rc == 0)
         rc = eddy_api->output_add(op, NULL, st->out, errstr, errstr_size);
-    /* A stream is grouped where its groups live: in a Kafka run, records go through a
-     * repartition topic by group key unless they are keyed by it already. (A table's
-     * regrouping needs the old row's group too, Kafka Streams' subtractor: not yet, so a
-     * table GROUP BY runs per partition of the table; see docs/kafka.md.) */
     if (rc == 0)
         rc = eddy_api->store_declare(op, "groups", errstr, errstr_size);
     if (rc == 0 && st->table)
         rc = eddy_api->store_declare(op, "rows", errstr, errstr_size);
-    if (rc == 0 && !st->table && st->nkeys > 0) {
+    /* A stream is grouped where its groups live: in a Kafka run, records go through a
+     * repartition topic by group key unless they are keyed by it already. A table regrouped
+     * on other columns needs each key's previous row where its old group lives (Kafka
+     * Streams sends a subtract and an add through the repartition topic): until eddy does,
+     * all of such a table's records meet in one task (a constant key), which is exact but
+     * does not scale out (docs/kafka.md). */
+    if (rc == 0 && st->nkeys > 0) {
         const char **exprs = calloc((size_t)st->nkeys, sizeof *exprs);
         if (!exprs)
             rc = EDDY_ENOMEM;
         for (int i = 0; exprs && i < st->nkeys; i++)
             exprs[i] = eddy_api->config_entry(op, "group_by", (size_t)i, NULL);
-        if (exprs)
+        if (exprs && !st->table) {
             rc = pu_partition_by(eddy_api, op, 0, exprs, st->nkeys, "KAFKA", errstr,
                                  errstr_size);
+        } else if (exprs) {
+            const eddy_schema *in = eddy_api->input_schema(op, 0);
+            bool keyed = (uint32_t)st->nkeys == in->nkey;
+            for (int i = 0; keyed && i < st->nkeys; i++)
+                keyed = pu_is_key_column(exprs[i], in, (uint32_t)i);
+            static const char *const one[] = {"0"};
+            if (!keyed)
+                rc = pu_partition_by(eddy_api, op, 0, one, 1, "KAFKA", errstr, errstr_size);
+        }
         free(exprs);
     }
     free_state(st);

@@ -259,9 +259,12 @@ static int plan(eddy_op *op, char *errstr, size_t errstr_size)
         rc = eddy_api->output_add(op, NULL, st->out, errstr, errstr_size);
     /* Streams meet their partner by join key: in a Kafka run, a stream whose join key is not
      * its key goes through a repartition topic first. Tables join on their primary key and
-     * are partitioned by it already. (A foreign-key join needs ksqlDB's subscription topics:
-     * it runs in one task per partition of the left table, correct only when the right table
-     * has a single partition; see docs/kafka.md.) */
+     * are partitioned by it already. A foreign-key join needs ksqlDB's subscription topics;
+     * until eddy has them, both of its tables meet in one task (a constant key): exact, not
+     * scaled out (docs/kafka.md). */
+    static const char *const one[] = {"0"};
+    for (int side = 0; rc == 0 && st->mode == MODE_FK && side < 2; side++)
+        rc = pu_partition_by(eddy_api, op, side, one, 1, "KAFKA", errstr, errstr_size);
     for (int side = 0; rc == 0 && side < 2; side++)
         if (logged_side(st, side))
             rc = eddy_api->store_declare(op, side ? "table1" : "table0", errstr, errstr_size);

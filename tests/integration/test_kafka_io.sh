@@ -13,6 +13,8 @@
 #    its Prometheus endpoint (--metrics-port) counts the records and tasks.
 # 7. num.stream.threads=2 splits the partitions between two workers of one instance; a
 #    processing log written to a topic (--processing-log kafka:TOPIC).
+# 8. A GROUP BY over a table on another column than its key (customers by club status, 4
+#    partitions): every customer counted once, in its current group.
 # 6. processing.guarantee=exactly_once_v2: the transactional protocol sequence runs against
 #    the mock cluster (which accepts transactions without enforcing them, so this checks the
 #    sequence and the results, not the guarantee) and a GROUP BY's counts come out right.
@@ -225,5 +227,25 @@ import json
 e = [json.loads(json.loads(l)["value"]) for l in open("bad_log.jsonl")]
 assert [x["source"]["offset"] for x in e] == [1, 2], e
 print("processing log topic: %d entries" % len(e))
+PY
+# ------------------------------------------------------------------ 8. table GROUP BY
+"$EDDY" datagen customers --count 200 --topic customers --partitions 4 --bootstrap-server "$BS"
+"$EDDY" datagen customers --count 200 > customers.jsonl
+cat > by_status.sql <<'SQL'
+CREATE TABLE CUSTOMERS (ID INT PRIMARY KEY, FIRST_NAME STRING, LAST_NAME STRING, EMAIL STRING,
+                        GENDER STRING, CLUB_STATUS STRING, COMMENTS STRING)
+  WITH (KAFKA_TOPIC='customers', VALUE_FORMAT='JSON');
+CREATE TABLE BY_STATUS AS SELECT CLUB_STATUS, COUNT(*) AS N FROM CUSTOMERS GROUP BY CLUB_STATUS;
+SQL
+run_until by_status.sql BY_STATUS 200 by_status
+consume BY_STATUS > by_status.jsonl
+python3 - <<'PY' || fail "table GROUP BY counts"
+import collections, json
+ref = collections.Counter(json.loads(l)["club_status"] for l in open("customers.jsonl"))
+last = {}
+for m in map(json.loads, open("by_status.jsonl")):
+    last[m["key"]] = json.loads(m["value"])["N"]
+assert last == dict(ref), (last, ref)
+print("table GROUP BY: %s" % dict(sorted(last.items())))
 PY
 echo "PASS"
