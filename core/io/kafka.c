@@ -3,6 +3,7 @@
 #include "io/kafka.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <errno.h>
 #include <librdkafka/rdkafka_mock.h>
 #include <stdio.h>
@@ -134,10 +135,36 @@ static int conf_set(rd_kafka_conf_t *c, const char *k, const char *v, char *errs
     return 0;
 }
 
+/* librdkafka's log lines in eddy's form ("eddy: WARN [kafka FAIL] ..."): errors and warnings
+ * always, notices as INFO, debugging only with EDDY_DEBUG. A line repeated within 10 s (a
+ * broker down) is shown once. */
+static void log_line(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+    (void)rk;
+    if (level >= 7 && !getenv("EDDY_DEBUG"))
+        return;
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    static char last[512];
+    static int64_t last_at;
+    int64_t now = eddy_now_ms();
+    pthread_mutex_lock(&lock);
+    bool repeat = strncmp(last, buf, sizeof last - 1) == 0 && now - last_at < 10000;
+    if (!repeat) {
+        snprintf(last, sizeof last, "%s", buf);
+        last_at = now;
+    }
+    pthread_mutex_unlock(&lock);
+    if (repeat)
+        return;
+    const char *lvl = level <= 3 ? "ERROR" : level == 4 ? "WARN" : level <= 6 ? "INFO" : "DEBUG";
+    fprintf(stderr, "eddy: %s [kafka %s] %s\n", lvl, fac, buf);
+}
+
 int eddy_kafka_conf(const eddy_kprops *p, eddy_kclient kind, rd_kafka_conf_t **out,
                     char *errstr, size_t errstr_size)
 {
     rd_kafka_conf_t *c = rd_kafka_conf_new();
+    rd_kafka_conf_set_log_cb(c, log_line);
     int rc = 0;
     /* eddy's defaults, under anything the user sets. */
     if (kind == EDDY_KCLIENT_PRODUCER) {
