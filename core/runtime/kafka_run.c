@@ -480,6 +480,7 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                          kw->index, list.len ? eddy_buf_cstr(&list) : "nothing", kw->ntasks);
         eddy_buf_free(&list);
         rd_kafka_assign(rk, parts);
+        update_lag(kw); /* the tasks gauge */
     } else {
         if (p->err == 0)
             commit(kw);
@@ -487,6 +488,7 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                          kw->index, kw->ntasks);
         drop_tasks(kw);
         rd_kafka_assign(rk, NULL);
+        update_lag(kw);
     }
 }
 

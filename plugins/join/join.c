@@ -21,8 +21,11 @@
  * of the operator (emitted batches point into it); the entry arrays are compacted when full.
  * Outer rows still waiting for their window at shutdown are not emitted, as in ksqlDB.
  * Changelogs (Kafka runs): a table side's rows go to store "table0"/"table1" as they change
- * (an upsert replayed after a crash is idempotent) and are restored when a task is created;
- * the windows of stream-stream joins and the foreign-key join's stores are not logged yet. */
+ * (an upsert replayed after a crash is idempotent); a stream-stream join's buffered records
+ * to "window0"/"window1" (key: the entry's sequence number; value: whether it still waits
+ * for a partner, its time, the row), again when that changes, and a delete when it
+ * expires. Both are restored when a task is created. The foreign-key join's stores are not
+ * logged yet. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -246,7 +249,16 @@ static int compile(eddy_op *op, state *st, char *errstr, size_t errstr_size)
  * table-table join's both sides. */
 static bool logged_side(const state *st, int side)
 {
-    return (st->mode == MODE_ST && side == 1) || st->mode == MODE_TT;
+    return (st->mode == MODE_ST && side == 1) || st->mode == MODE_TT || st->mode == MODE_SS;
+}
+
+/* The store of a side: "table<side>" for a table's rows, "window<side>" for a stream-stream
+ * join's buffered records. */
+static const char *store_name(const state *st, int side)
+{
+    if (st->mode == MODE_SS)
+        return side ? "window1" : "window0";
+    return side ? "table1" : "table0";
 }
 
 static int plan(eddy_op *op, char *errstr, size_t errstr_size)
@@ -267,7 +279,7 @@ static int plan(eddy_op *op, char *errstr, size_t errstr_size)
         rc = pu_partition_by(eddy_api, op, side, one, 1, "KAFKA", errstr, errstr_size);
     for (int side = 0; rc == 0 && side < 2; side++)
         if (logged_side(st, side))
-            rc = eddy_api->store_declare(op, side ? "table1" : "table0", errstr, errstr_size);
+            rc = eddy_api->store_declare(op, store_name(st, side), errstr, errstr_size);
     const char *kf = eddy_api->config_str(op, "key_format");
     for (int side = 0; rc == 0 && side < 2; side++) {
         const char *text = side == 0 ? eddy_api->config_str(op, "left_key")
@@ -346,6 +358,68 @@ static int restore_cb(void *opaque, const uint8_t *key, size_t klen, const uint8
     return rc;
 }
 
+static int store_add(state *st, store *s, const eddy_value *key, uint64_t h,
+                     const eddy_record *r, uint32_t ncols, int32_t *idx);
+static int eval_key(eddy_op *op, state *st, int side, const eddy_record *r, eddy_arena *arena,
+                    eddy_value *out);
+
+/* A stream-stream entry back from its changelog: added (in sequence order), updated (its
+ * waiting flag) or, with no value, removed. */
+static int ss_restore_cb(void *opaque, const uint8_t *key, size_t klen, const uint8_t *value,
+                         size_t vlen)
+{
+    restore_ctx *c = opaque;
+    state *st = c->st;
+    store *s = &st->s[c->side];
+    if (klen != 8)
+        return EDDY_EPARSE;
+    uint64_t seq = 0;
+    for (int i = 0; i < 8; i++)
+        seq = seq << 8 | key[i];
+    int32_t found = -1;
+    for (int32_t i = s->n - 1; i >= 0 && found < 0; i--)
+        if (s->e[i].live && s->e[i].seq == seq)
+            found = i;
+    if (!value || vlen < 9) {
+        if (found >= 0)
+            s->e[found].live = false;
+        return value ? EDDY_EPARSE : 0;
+    }
+    if (found >= 0) {
+        s->e[found].pending = value[0] == 1;
+        return 0;
+    }
+    const eddy_schema *sc = st->in[c->side];
+    eddy_value *cols = eddy_api->arena_alloc(c->arena, (sc->ncols + 1) * sizeof *cols);
+    if (!cols)
+        return EDDY_ENOMEM;
+    for (uint32_t i = 0; i < sc->ncols; i++)
+        cols[i] = (eddy_value){.type = sc->cols[i].type->id, .is_null = true};
+    eddy_record r = {.cols = cols};
+    for (int i = 0; i < 8; i++)
+        r.rowtime = (int64_t)((uint64_t)r.rowtime << 8 | value[1 + i]);
+    int rc = eddy_api->serde_decode(st->crow[c->side], value + 9, vlen - 9, &r, c->arena,
+                                    c->why, sizeof c->why);
+    if (rc)
+        return rc;
+    eddy_value k;
+    if (!eval_key(st->op, st, c->side, &r, c->arena, &k))
+        return 0;
+    int32_t idx;
+    rc = store_add(st, s, &k, eddy_api->value_hash(&k, 0), &r, st->ncols[c->side], &idx);
+    if (rc)
+        return rc;
+    s->e[idx].seq = seq;
+    s->e[idx].pending = value[0] == 1;
+    if (r.rowtime > s->observed)
+        s->observed = r.rowtime;
+    if (r.rowtime > st->stream_time)
+        st->stream_time = r.rowtime;
+    if (seq >= st->seq)
+        st->seq = seq + 1;
+    return 0;
+}
+
 /* The serdes of a table side's changelog, then its restore. */
 static int changelog_open(eddy_op *op, state *st, int side, char *errstr, size_t errstr_size)
 {
@@ -362,10 +436,11 @@ static int changelog_open(eddy_op *op, state *st, int side, char *errstr, size_t
     restore_ctx c = {.st = st, .side = side, .arena = eddy_api->arena_new(0)};
     if (!c.arena)
         return EDDY_ENOMEM;
-    rc = eddy_api->store_restore(op, side ? "table1" : "table0", restore_cb, &c);
+    rc = eddy_api->store_restore(op, store_name(st, side),
+                                 st->mode == MODE_SS ? ss_restore_cb : restore_cb, &c);
     eddy_api->arena_destroy(c.arena);
     if (rc)
-        return pu_err(errstr, errstr_size, rc, "restoring store table%d: %s", side,
+        return pu_err(errstr, errstr_size, rc, "restoring store %s: %s", store_name(st, side),
                       c.why[0] ? c.why : "failed");
     return 0;
 }
@@ -409,6 +484,34 @@ static int32_t store_next(const store *s, const eddy_value *key, uint64_t h, int
 /* Drops the dead entries of a full store (replaced table rows, stream records past the
  * retention) and rebuilds the chains, so scans stay proportional to what is live. Their
  * values stay in the arena: batches already emitted may point at them. */
+/* Writes a stream-stream entry's state (a delete when `gone`): key = its sequence number (8
+ * bytes, big-endian), value = 1 byte (1: waiting for a partner), its time (8 bytes), the row
+ * (JSON). */
+static void ss_log(const state *st, const entry *e, bool gone)
+{
+    if (!st->crow[e->side])
+        return;
+    uint8_t key[8], head[9];
+    for (int i = 0; i < 8; i++) {
+        key[i] = (uint8_t)(e->seq >> (56 - 8 * i));
+        head[1 + i] = (uint8_t)((uint64_t)e->ts >> (56 - 8 * i));
+    }
+    head[0] = e->pending ? 1 : 0;
+    eddy_buf *vb = (eddy_buf *)&st->vb; /* scratch: the state's, single-threaded */
+    vb->len = 0;
+    char why[EDDY_ERRSTR_SIZE] = "";
+    if (!gone) {
+        eddy_record r = {.cols = e->cols};
+        eddy_api->buf_append(vb, head, sizeof head);
+        if (eddy_api->serde_encode(st->crow[e->side], &r, vb, why, sizeof why) < 0) {
+            eddy_api->log(st->op, EDDY_LOG_ERROR, "cannot write the changelog: %s", why);
+            return;
+        }
+    }
+    eddy_api->store_put(st->op, store_name(st, e->side), key, sizeof key,
+                        gone ? NULL : (const uint8_t *)vb->data, vb->len);
+}
+
 static void store_compact(const state *st, store *s)
 {
     int64_t retention = st->before + st->after + st->grace;
@@ -419,6 +522,8 @@ static void store_compact(const state *st, store *s)
                        e->ts <= s->observed - retention;
         if (e->live && !expired)
             s->e[n++] = *e;
+        else if (e->live && expired)
+            ss_log(st, e, true);
     }
     s->n = n;
     memset(s->buckets, 0xff, s->nbuckets * sizeof *s->buckets);
@@ -561,7 +666,7 @@ static int log_change(state *st, int side, const eddy_record *r)
         eddy_api->record_error(st->op, r, NULL, 0, rc, why);
         return 0;
     }
-    return eddy_api->store_put(st->op, side ? "table1" : "table0",
+    return eddy_api->store_put(st->op, store_name(st, side),
                                (const uint8_t *)(st->kb.data ? st->kb.data : ""), st->kb.len,
                                del ? NULL : (const uint8_t *)st->vb.data, st->vb.len);
 }
@@ -779,6 +884,7 @@ static int emit_closed(state *st, const eddy_record *proto, eddy_batch *out)
     for (size_t i = 0; i < n && rc == 0; i++) {
         entry *e = v[i];
         e->pending = false;
+        ss_log(st, e, false);
         const eddy_value *cols[2] = {NULL, NULL};
         cols[e->side] = e->cols;
         const int64_t sts[2] = {e->ts, e->ts};
@@ -841,7 +947,10 @@ static int process_stream_stream(eddy_op *op, state *st, int side, const eddy_re
         qsort(v, n, sizeof *v, cmp_entry);
     for (size_t i = 0; i < n && rc == 0; i++) {
         entry *e = v[i];
-        e->pending = false; /* it found a partner */
+        if (e->pending) {
+            e->pending = false; /* it found a partner */
+            ss_log(st, e, false);
+        }
         const eddy_value *cols[2];
         cols[side] = r->cols;
         cols[1 - side] = e->cols;
@@ -851,16 +960,20 @@ static int process_stream_stream(eddy_op *op, state *st, int side, const eddy_re
         rc = emit_row(st, out, r, &k, cols, sts, e->ts > ts ? e->ts : ts, false);
     }
     free(v);
-    if (rc || n > 0 || !st->keep[side])
-        return rc;
-    if (!st->has_grace || to < st->stream_time) {
+    if (rc || n > 0 || !st->keep[side] || !st->has_grace || to < st->stream_time) {
+        if (idx >= 0)
+            ss_log(st, &mine->e[idx], false);
+        if (rc || n > 0 || !st->keep[side])
+            return rc;
         const eddy_value *cols[2] = {NULL, NULL};
         cols[side] = r->cols;
         const int64_t sts[2] = {ts, ts};
         return emit_row(st, out, r, &k, cols, sts, ts, false);
     }
-    if (idx >= 0)
+    if (idx >= 0) {
         mine->e[idx].pending = true;
+        ss_log(st, &mine->e[idx], false);
+    }
     return 0;
 }
 

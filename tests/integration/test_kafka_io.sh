@@ -15,6 +15,9 @@
 #    processing log written to a topic (--processing-log kafka:TOPIC).
 # 8. A GROUP BY over a table on another column than its key (customers by club status, 4
 #    partitions): every customer counted once, in its current group.
+# 9. A stream-stream join's window survives a restart: the left records are consumed (and
+#    committed) by a first run, the right ones arrive after it stopped, and the second run
+#    joins them with the left records restored from the changelog.
 # 6. processing.guarantee=exactly_once_v2: the transactional protocol sequence runs against
 #    the mock cluster (which accepts transactions without enforcing them, so this checks the
 #    sequence and the results, not the guarantee) and a GROUP BY's counts come out right.
@@ -40,7 +43,8 @@ wait_for() { # seconds cmd...
   return 1
 }
 
-"$EDDY" broker --topic ratings:4 --topic hdr:2 --topic bad:1 > broker.out 2> broker.err &
+"$EDDY" broker --topic ratings:4 --topic hdr:2 --topic bad:1 --topic ssl:2 --topic ssr:2 \
+  > broker.out 2> broker.err &
 pids+=($!)
 wait_for 10 test -s broker.out || fail "the broker did not start"
 BS=$(head -1 broker.out)
@@ -248,4 +252,26 @@ for m in map(json.loads, open("by_status.jsonl")):
 assert last == dict(ref), (last, ref)
 print("table GROUP BY: %s" % dict(sorted(last.items())))
 PY
+# ------------------------------------------------------------------ 9. join window restored
+cat > ss.sql <<'SQL'
+CREATE STREAM L (ID STRING KEY, X INT) WITH (KAFKA_TOPIC='ssl', VALUE_FORMAT='JSON');
+CREATE STREAM R (ID STRING KEY, Y INT) WITH (KAFKA_TOPIC='ssr', VALUE_FORMAT='JSON');
+CREATE STREAM J WITH (KAFKA_TOPIC='ssj') AS
+  SELECT L.ID AS ID, L.X AS X, R.Y AS Y FROM L JOIN R WITHIN 1 HOURS ON L.ID = R.ID;
+SQL
+printf 'a:{"X":1}\nb:{"X":2}\n' | kcat -P -b "$BS" -t ssl -K:
+"$EDDY" run ss.sql "${KOPTS[@]}" --app-id ss --set metrics.interval.ms=200 2> ss1.err &
+ss=$!
+pids+=($ss)
+wait_for 30 grep -q 'ss-CSAS_J_0: 2 task(s), in 2 ' ss1.err || fail "the first run did not read the left records"
+sleep 1
+kill -TERM "$ss"
+wait "$ss" || fail "the first join run did not stop cleanly"
+printf 'a:{"Y":10}\nb:{"Y":20}\nc:{"Y":30}\n' | kcat -P -b "$BS" -t ssr -K:
+run_until ss.sql ssj 2 ss2 --app-id ss
+grep -q 'restored 2 change(s) from ss-CSAS_J_0-join-window0-changelog\|restored 1 change(s) from ss-CSAS_J_0-join-window0-changelog' ss2.err ||
+  fail "the left window was not restored: $(grep restored ss2.err)"
+kcat -C -b "$BS" -t ssj -e -q -f '%k|%s\n' | sort > ssj.txt
+printf '%s\n' 'a|{"X":1,"Y":10}' 'b|{"X":2,"Y":20}' > expected.txt
+diff expected.txt ssj.txt || fail "the restored join window did not join"
 echo "PASS"
