@@ -100,6 +100,25 @@ static void render(eddy_buf *b)
             sample(b, m[k].name, apps[i].app, NULL, v[k]);
         }
     }
+    static const char *const tmn[] = {"eddy_task_records_in_total", "eddy_task_records_out_total",
+                                      "eddy_task_lag_records"};
+    static const char *const tmh[] = {"Records a task fetched.", "Records a task produced.",
+                                      "Records in a task's partitions not fetched yet."};
+    for (int k = 0; k < 3; k++) {
+        metric(b, tmn[k], k == 2 ? "gauge" : "counter", tmh[k]);
+        for (size_t i = 0; i < napps; i++)
+            for (int t = 0; t < EDDY_TASK_METRICS; t++) {
+                eddy_task_metrics tm;
+                if (!eddy_pipeline_task_metrics(apps[i].p, t, &tm) || !tm.running)
+                    continue;
+                eddy_buf_printf(b, "%s{application=\"", tmn[k]);
+                label(b, apps[i].app);
+                eddy_buf_printf(b, "\",task=\"%d\"} %" PRIu64 "\n", t,
+                                k == 0 ? tm.records_in
+                                : k == 1 ? tm.records_out
+                                         : (uint64_t)(tm.lag > 0 ? tm.lag : 0));
+            }
+    }
     static const char *const nm[] = {"eddy_node_records_in_total", "eddy_node_records_out_total",
                                      "eddy_node_errors_total"};
     static const char *const nh[] = {"Records a node received.", "Records a node emitted.",

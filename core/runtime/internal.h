@@ -114,6 +114,7 @@ struct eddy_pipeline {
     int err;
     char errstr[EDDY_ERRSTR_SIZE];
     eddy_kafka_metrics km; /* Kafka runs: updated atomically by the workers */
+    eddy_task_metrics tm[EDDY_TASK_METRICS]; /* by partition number, likewise */
 };
 
 /* Task life, shared by the plain scheduler (pipeline.c) and the Kafka one (kafka_run.c).

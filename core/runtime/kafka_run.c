@@ -327,14 +327,20 @@ static void update_lag(struct eddy_kworker *kw)
     int64_t lag = 0;
     for (int i = 0; i < kw->ntasks; i++) {
         eddy_task *t = kw->tasks[i];
+        int64_t tlag = 0;
         for (int k = 0; k < p->nnodes; k++)
             for (int j = 0; j < t->ops[k].nfetch; j++) {
                 eddy_fetch *f = &t->ops[k].fetch[j];
                 int64_t lo, hi;
                 if (rd_kafka_get_watermark_offsets(kw->consumer, f->use->name, t->partition, &lo,
                                                    &hi) == 0 && hi > (f->next < 0 ? lo : f->next))
-                    lag += hi - (f->next < 0 ? lo : f->next);
+                    tlag += hi - (f->next < 0 ? lo : f->next);
             }
+        lag += tlag;
+        if (t->partition >= 0 && t->partition < EDDY_TASK_METRICS) {
+            __atomic_store_n(&p->tm[t->partition].lag, tlag, __ATOMIC_RELAXED);
+            __atomic_store_n(&p->tm[t->partition].running, true, __ATOMIC_RELAXED);
+        }
     }
     __atomic_add_fetch(&p->km.lag, lag - kw->lag, __ATOMIC_RELAXED);
     kw->lag = lag;
@@ -439,6 +445,9 @@ static int commit_(struct eddy_kworker *kw)
 static void drop_tasks(struct eddy_kworker *kw)
 {
     for (int i = 0; i < kw->ntasks; i++) {
+        int tp = kw->tasks[i]->partition;
+        if (tp >= 0 && tp < EDDY_TASK_METRICS)
+            __atomic_store_n(&kw->run->p->tm[tp].running, false, __ATOMIC_RELAXED);
         eddy_task_free(kw->run->p, kw->tasks[i]);
         free(kw->tasks[i]);
     }
@@ -719,6 +728,9 @@ int eddy_kafka_fetch(eddy_op *op, eddy_fetch *f, eddy_topic_record *out, int max
         f->next = m->offset + 1;
     }
     __atomic_add_fetch(&op->p->km.records_in, (uint64_t)n, __ATOMIC_RELAXED);
+    if (op->task->partition >= 0 && op->task->partition < EDDY_TASK_METRICS)
+        __atomic_add_fetch(&op->p->tm[op->task->partition].records_in, (uint64_t)n,
+                           __ATOMIC_RELAXED);
     return n;
 }
 
@@ -747,6 +759,9 @@ static int produce(eddy_op *op, struct eddy_kworker *kw, const char *topic, int3
             RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
         if (e == 0) {
             __atomic_add_fetch(&op->p->km.records_out, 1, __ATOMIC_RELAXED);
+            int tp = op->task ? op->task->partition : -1;
+            if (tp >= 0 && tp < EDDY_TASK_METRICS)
+                __atomic_add_fetch(&op->p->tm[tp].records_out, 1, __ATOMIC_RELAXED);
             return 0;
         }
         if (h)

@@ -707,6 +707,18 @@ bool eddy_pipeline_uses_topics(const eddy_pipeline *p)
 
 void eddy_pipeline_set_kafka(eddy_pipeline *p, const eddy_kafka_opts *k) { p->opts.kafka = k; }
 
+bool eddy_pipeline_task_metrics(const eddy_pipeline *p, int partition, eddy_task_metrics *out)
+{
+    if (partition < 0 || partition >= EDDY_TASK_METRICS)
+        return false;
+    const eddy_task_metrics *m = &p->tm[partition];
+    out->records_in = __atomic_load_n(&m->records_in, __ATOMIC_RELAXED);
+    out->records_out = __atomic_load_n(&m->records_out, __ATOMIC_RELAXED);
+    out->lag = __atomic_load_n(&m->lag, __ATOMIC_RELAXED);
+    out->running = __atomic_load_n(&m->running, __ATOMIC_RELAXED);
+    return out->running || out->records_in || out->records_out;
+}
+
 void eddy_pipeline_kafka_metrics(const eddy_pipeline *p, eddy_kafka_metrics *out)
 {
     const eddy_kafka_metrics *m = &p->km;

@@ -98,6 +98,16 @@ typedef struct eddy_kafka_metrics {
 
 void eddy_pipeline_kafka_metrics(const eddy_pipeline *p, eddy_kafka_metrics *out);
 
+/* Per task (partition number < EDDY_TASK_METRICS): records fetched and produced by the task,
+ * and its lag as of its worker's last commit; false when this instance never ran the task. */
+#define EDDY_TASK_METRICS 1024
+typedef struct eddy_task_metrics {
+    uint64_t records_in, records_out;
+    int64_t lag;
+    bool running; /* assigned to this instance now */
+} eddy_task_metrics;
+bool eddy_pipeline_task_metrics(const eddy_pipeline *p, int partition, eddy_task_metrics *out);
+
 /* Text (ksqlDB-like plan listing) and Graphviz dot renderings of a planned pipeline. */
 int eddy_explain_text(const eddy_pipeline *p, eddy_buf *out);
 int eddy_explain_dot(const eddy_pipeline *p, eddy_buf *out);
