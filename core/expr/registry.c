@@ -677,3 +677,35 @@ int eddy_registry_kind_of(eddy_registry *r, const char *name)
     pthread_rwlock_unlock(&r->lock);
     return kind;
 }
+
+/* -------------------------------------------------------- reload safe points */
+
+static uint64_t g_generation = 1;
+static __thread uint64_t tls_generation; /* 0: not at a safe point, follow g_generation */
+
+uint64_t eddy_func_generation(void)
+{
+    uint64_t g = tls_generation;
+    return g ? g : __atomic_load_n(&g_generation, __ATOMIC_ACQUIRE);
+}
+
+uint64_t eddy_func_generation_published(void)
+{
+    return __atomic_load_n(&g_generation, __ATOMIC_ACQUIRE);
+}
+
+uint64_t eddy_func_generation_publish(void)
+{
+    /* release: the versions tagged with the new generation are linked before it shows */
+    return __atomic_add_fetch(&g_generation, 1, __ATOMIC_RELEASE);
+}
+
+void eddy_func_safepoint(void)
+{
+    tls_generation = __atomic_load_n(&g_generation, __ATOMIC_ACQUIRE);
+}
+
+void eddy_func_safepoint_leave(void)
+{
+    tls_generation = 0;
+}
