@@ -57,11 +57,8 @@ int eddy_udfs_check(eddy_udfs_report_fn report, void *opaque);
 int eddy_udfs_watch_start(int interval_ms, eddy_udfs_report_fn report, void *opaque);
 void eddy_udfs_watch_stop(void); /* joins the thread; no-op when none runs */
 
-/* Appends the function listing to `out`. Without `name`: one line per function (sorted):
- * NAME, kind (scalar, aggregate, table), where from (built-in or the file), and its number of
- * overloads. With `name` (any case): DESCRIBE FUNCTION: name, kind, source, description and
- * one line per overload with its signature. EDDY_ENOTFOUND (out untouched, errstr says
- * "Can't find any functions with the name 'X'") when there is no such function. */
+/* eddy_registry_describe (eddy/udf.h) of the default registry: the listing of `eddy
+ * functions`, and of SHOW FUNCTIONS / DESCRIBE FUNCTION in the SQL engine. */
 int eddy_udfs_describe(const char *name, eddy_buf *out, char *errstr, size_t errstr_size);
 
 /* Frees the loader's bookkeeping (at exit, after every pipeline is gone). */
