@@ -2,8 +2,11 @@
  * the default registry through forwarding overloads, reloads changed files, lists functions.
  *
  * Why forwarding (see udf_path.h): expressions hold the registry overload they were bound to;
- * ours carry a `cell` whose `impl` is swapped on reload, so a running pipeline switches. Cells
- * and the private registry's overloads are never freed before eddy_udfs_shutdown(). */
+ * ours carry a `cell` holding every version of its target, each tagged with the generation
+ * that published it (udf.h: reload safe points), so a running pipeline switches, and each
+ * worker switches between two batches. Cells, versions and the private registry's overloads
+ * are never freed: a worker may sit at an old generation until its next batch, and bound
+ * expressions keep their cell for good. */
 #include "udf_path.h"
 #include "lua_udf.h"
 
@@ -31,13 +34,20 @@
 #define EDDY_INSTALL_UDF_DIR "/usr/local/share/eddy/udf"
 #endif
 
+/* One version of a forwarding target: the private registry's overload published in `gen`. */
+typedef struct version {
+    const eddy_function *impl;
+    uint64_t gen;
+    const struct version *older;
+} version;
+
 /* One forwarding target: what a bound expression calls. */
 typedef struct cell {
     char *name, *signature;
     eddy_func_kind kind;
     bool calls_on_null, undo, merge;
-    const eddy_function *impl; /* the private registry's overload; swapped atomically */
-    struct cell *next;         /* every cell, for shutdown */
+    const version *v;  /* newest first; a new head is stored atomically */
+    struct cell *next; /* every cell */
 } cell;
 
 typedef struct ufile {
@@ -118,10 +128,26 @@ const char *eddy_udfs_shipped_dir(void)
 
 /* ---------------------------------------------------------- forwarding */
 
+/* The version the calling thread is at: the newest one not newer than its generation (a
+ * version newer than every other is taken anyway: nothing older exists to call). */
 static inline const eddy_function *target(const eddy_function *f)
 {
     const cell *c = f->udata;
-    return __atomic_load_n(&c->impl, __ATOMIC_ACQUIRE);
+    const version *v = __atomic_load_n(&c->v, __ATOMIC_ACQUIRE);
+    if (__builtin_expect(v->older != NULL, 0)) {
+        uint64_t gen = eddy_func_generation();
+        while (v->gen > gen && v->older)
+            v = v->older;
+    }
+    return v->impl;
+}
+
+/* Makes `g` the newest version of `c`, tagged `gen`, in `v` (never freed). Only under
+ * g_lock. */
+static void cell_push(cell *c, version *v, const eddy_function *g, uint64_t gen)
+{
+    *v = (version){g, gen, c->v};
+    __atomic_store_n(&c->v, v, __ATOMIC_RELEASE);
 }
 
 static int fw_scalar(eddy_func_ctx *ctx, const eddy_function *f, int argc, const eddy_value *argv,
@@ -216,7 +242,14 @@ static cell *cell_new(const eddy_function *g)
     c->calls_on_null = g->calls_on_null;
     c->undo = g->aggregate.undo != NULL;
     c->merge = g->aggregate.merge != NULL;
-    c->impl = g;
+    version *v = malloc(sizeof *v);
+    if (!v) {
+        free(c->name);
+        free(c->signature);
+        free(c);
+        return NULL;
+    }
+    cell_push(c, v, g, eddy_func_generation_published() + 1);
     c->next = g_cells;
     g_cells = c;
     return c;
@@ -257,8 +290,10 @@ static int publish(ufile *fe, char *errstr, size_t errstr_size)
     cell **cells = calloc(col.n + 1, sizeof *cells);
     const eddy_function **impl = calloc(col.n + 1, sizeof *impl);
     bool *used = calloc(fe->nall + col.n + 1, sizeof *used);
+    version *vs = malloc((col.n + 1) * sizeof *vs); /* the new versions; kept when linked */
+    bool vs_linked = false;
     int rc = 0;
-    if (col.nomem || !cells || !impl || !used)
+    if (col.nomem || !cells || !impl || !used || !vs)
         rc = eddy_seterr(errstr, errstr_size, EDDY_ENOMEM, "%s: out of memory", fe->path);
     for (size_t i = 0; rc == 0 && i < col.n; i++) {
         const eddy_function *g = col.v[i];
@@ -296,14 +331,21 @@ static int publish(ufile *fe, char *errstr, size_t errstr_size)
         if (rc) {
             eddy_registry_remove_source(def, fe->path);
             for (size_t k = 0; k < fe->ncells; k++) {
-                eddy_function fn = fw_function(fe->cells[k], fe->cells[k]->impl, fe->path);
+                eddy_function fn = fw_function(fe->cells[k], fe->cells[k]->v->impl, fe->path);
                 eddy_registry_add(def, &fn, false, NULL, 0);
             }
         }
     }
     if (rc == 0) {
+        /* Every new version is linked under the next generation, then the generation is
+         * published: a worker takes the whole file's new version at its next batch. */
+        uint64_t gen = eddy_func_generation_published() + 1;
         for (size_t i = 0; i < col.n; i++)
-            __atomic_store_n(&cells[i]->impl, impl[i], __ATOMIC_RELEASE);
+            if (cells[i]->v->impl != impl[i]) {
+                cell_push(cells[i], &vs[i], impl[i], gen);
+                vs_linked = true;
+            }
+        eddy_func_generation_publish();
         free(fe->cells);
         fe->cells = cells;
         fe->ncells = col.n;
@@ -312,6 +354,8 @@ static int publish(ufile *fe, char *errstr, size_t errstr_size)
     free(cells);
     free(impl);
     free(used);
+    if (!vs_linked)
+        free(vs);
     free(col.v);
     return rc;
 }
@@ -608,80 +652,9 @@ void eddy_udfs_watch_stop(void)
 
 /* ---------------------------------------------------------------- listing */
 
-typedef struct listing {
-    const char *name; /* upper case, NULL: all */
-    eddy_buf *out;
-    const char *last; /* the previous function's name (foreach is sorted) */
-    size_t count;     /* overloads of `last` */
-    const eddy_function *first;
-    size_t matched;
-} listing;
-
-static const char *kind_name(eddy_func_kind k)
-{
-    return k == EDDY_FUNC_AGGREGATE ? "aggregate" : k == EDDY_FUNC_TABLE ? "table" : "scalar";
-}
-
-static void list_flush(listing *l)
-{
-    if (!l->first)
-        return;
-    const eddy_function *f = l->first;
-    eddy_buf_printf(l->out, "%-28s %-10s %-3zu %s\n", f->name, kind_name(f->kind), l->count,
-                    f->source ? f->source : "built-in");
-}
-
-static void list_cb(const eddy_function *f, void *opaque)
-{
-    listing *l = opaque;
-    if (l->name) {
-        if (strcasecmp(f->name, l->name) != 0)
-            return;
-        if (l->matched++ == 0)
-            eddy_buf_printf(l->out, "Name        : %s\nType        : %s\n", f->name,
-                            kind_name(f->kind));
-        eddy_buf_printf(l->out, "\n  Variation   : %s%s\n  Type        : %s\n  Source      : %s\n",
-                        f->name, f->signature ? f->signature : "(...)", kind_name(f->kind),
-                        f->source ? f->source : "built-in");
-        if (f->description && *f->description)
-            eddy_buf_printf(l->out, "  Description : %s\n", f->description);
-        return;
-    }
-    if (l->first && strcmp(l->first->name, f->name) == 0) {
-        l->count++;
-        return;
-    }
-    list_flush(l);
-    l->first = f;
-    l->count = 1;
-    l->matched++;
-}
-
 int eddy_udfs_describe(const char *name, eddy_buf *out, char *errstr, size_t errstr_size)
 {
-    eddy_buf tmp = {0};
-    listing l = {.name = name, .out = &tmp};
-    if (!name)
-        eddy_buf_printf(&tmp, "%-28s %-10s %-3s %s\n", "Function Name", "Type", "#", "Source");
-    eddy_registry_foreach(eddy_registry_default(), list_cb, &l);
-    if (!name)
-        list_flush(&l);
-    int rc = 0;
-    if (name && l.matched == 0) {
-        char up[256];
-        size_t n = strlen(name);
-        if (n >= sizeof up)
-            n = sizeof up - 1;
-        for (size_t i = 0; i < n; i++)
-            up[i] = (char)toupper((unsigned char)name[i]);
-        up[n] = '\0';
-        rc = eddy_seterr(errstr, errstr_size, EDDY_ENOTFOUND,
-                         "Can't find any functions with the name '%s'", up);
-    } else {
-        rc = eddy_buf_append(out, tmp.data, tmp.len);
-    }
-    eddy_buf_free(&tmp);
-    return rc;
+    return eddy_registry_describe(eddy_registry_default(), name, out, errstr, errstr_size);
 }
 
 void eddy_udfs_shutdown(void)

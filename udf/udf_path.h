@@ -5,9 +5,11 @@
  * Reload and bound expressions: the Lua runtime (lua_udf.h) keeps an expression bound before
  * a reload on the version it was bound to. A running pipeline must switch, so the default
  * registry does not hold the Lua functions themselves: each file is loaded into a private
- * registry, and the default registry gets one forwarding overload per declaration whose
- * target (the current version of that name, kind and signature) is swapped atomically when
- * the file reloads. A declaration that disappears or changes signature keeps its old target
+ * registry, and the default registry gets one forwarding overload per declaration that keeps
+ * every version of its target (that name, kind and signature), each tagged with the
+ * generation of the reload that published it (udf.h, "reload safe points"): a pipeline worker
+ * calls the version of the generation it adopted at the start of its batch, so a reload
+ * takes effect between batches, for all of a file's functions at once. A declaration that disappears or changes signature keeps its old target
  * for expressions already bound to it (they go on working) and leaves the default registry.
  *
  * Threads: every function here takes a process-wide lock; calls through the forwarding
@@ -49,16 +51,14 @@ int eddy_udfs_load(const char *const *paths, size_t npaths, bool no_shipped,
 int eddy_udfs_check(eddy_udfs_report_fn report, void *opaque);
 
 /* Starts a thread that runs eddy_udfs_check every `interval_ms` (>= 10) until
- * eddy_udfs_watch_stop(). A reload happens between two calls of a function: a call (a record)
- * sees one version or the other, never a mix. 0, or EDDY_EINVAL / EDDY_ENOMEM. */
+ * eddy_udfs_watch_stop(). A pipeline worker switches to a reloaded version when it starts its
+ * next batch (eddy_func_safepoint), so a batch sees one version for all its records; a
+ * thread outside a pipeline switches at its next call. 0, or EDDY_EINVAL / EDDY_ENOMEM. */
 int eddy_udfs_watch_start(int interval_ms, eddy_udfs_report_fn report, void *opaque);
 void eddy_udfs_watch_stop(void); /* joins the thread; no-op when none runs */
 
-/* Appends the function listing to `out`. Without `name`: one line per function (sorted):
- * NAME, kind (scalar, aggregate, table), where from (built-in or the file), and its number of
- * overloads. With `name` (any case): DESCRIBE FUNCTION: name, kind, source, description and
- * one line per overload with its signature. EDDY_ENOTFOUND (out untouched, errstr says
- * "Can't find any functions with the name 'X'") when there is no such function. */
+/* eddy_registry_describe (eddy/udf.h) of the default registry: the listing of `eddy
+ * functions`, and of SHOW FUNCTIONS / DESCRIBE FUNCTION in the SQL engine. */
 int eddy_udfs_describe(const char *name, eddy_buf *out, char *errstr, size_t errstr_size);
 
 /* Frees the loader's bookkeeping (at exit, after every pipeline is gone). */

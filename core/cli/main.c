@@ -97,7 +97,8 @@ static const char usage_explain[] =
     "instead. --save writes the checked pipeline back as a pipeline file. Lua UDFs come from\n"
     "the shipped directory, EDDY_UDF_PATH and --udf-path, as for `run`.\n"
     "A .sql script is executed by the SQL engine without data, and the pipeline graph of each\n"
-    "persistent query (CREATE ... AS SELECT, INSERT INTO ... SELECT) is printed.\n";
+    "persistent query (CREATE ... AS SELECT, INSERT INTO ... SELECT) is printed, after the\n"
+    "listings of its DESCRIBE FUNCTION and SHOW | LIST FUNCTIONS statements (not with --dot).\n";
 
 static const char usage_plugins[] =
     "Usage: eddy plugins [NAME] [--plugin-path DIR]\n"
@@ -381,7 +382,8 @@ static int cmd_run(int argc, char **argv)
 }
 
 /* explain of a .sql script: executes its statements in a SQL engine (no records) and prints
- * the pipeline graph of each persistent query. */
+ * what its DESCRIBE FUNCTION / SHOW FUNCTIONS statements print (text only: dot output stays
+ * one valid graph per query), then the pipeline graph of each persistent query. */
 static int explain_sql(const char *file, bool dot)
 {
     eddy_engine *e;
@@ -389,6 +391,8 @@ static int explain_sql(const char *file, bool dot)
     if (rc)
         return rc;
     eddy_buf out = {0};
+    if (!dot)
+        eddy_buf_puts(&out, eddy_engine_output(e));
     eddy_engine_explain(e, dot, &out);
     fwrite(out.data, 1, out.len, stdout);
     eddy_buf_free(&out);

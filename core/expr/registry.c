@@ -677,3 +677,114 @@ int eddy_registry_kind_of(eddy_registry *r, const char *name)
     pthread_rwlock_unlock(&r->lock);
     return kind;
 }
+
+/* ------------------------------------------------------------------ listing */
+
+typedef struct listing {
+    const char *name; /* upper case, NULL: all */
+    eddy_buf *out;
+    const char *last; /* the previous function's name (foreach is sorted) */
+    size_t count;     /* overloads of `last` */
+    const eddy_function *first;
+    size_t matched;
+} listing;
+
+static const char *kind_name(eddy_func_kind k)
+{
+    return k == EDDY_FUNC_AGGREGATE ? "aggregate" : k == EDDY_FUNC_TABLE ? "table" : "scalar";
+}
+
+static void list_flush(listing *l)
+{
+    if (!l->first)
+        return;
+    const eddy_function *f = l->first;
+    eddy_buf_printf(l->out, "%-28s %-10s %-3zu %s\n", f->name, kind_name(f->kind), l->count,
+                    f->source ? f->source : "built-in");
+}
+
+static void list_cb(const eddy_function *f, void *opaque)
+{
+    listing *l = opaque;
+    if (l->name) {
+        if (strcasecmp(f->name, l->name) != 0)
+            return;
+        if (l->matched++ == 0)
+            eddy_buf_printf(l->out, "Name        : %s\nType        : %s\n", f->name,
+                            kind_name(f->kind));
+        eddy_buf_printf(l->out, "\n  Variation   : %s%s\n  Type        : %s\n  Source      : %s\n",
+                        f->name, f->signature ? f->signature : "(...)", kind_name(f->kind),
+                        f->source ? f->source : "built-in");
+        if (f->description && *f->description)
+            eddy_buf_printf(l->out, "  Description : %s\n", f->description);
+        return;
+    }
+    if (l->first && strcmp(l->first->name, f->name) == 0) {
+        l->count++;
+        return;
+    }
+    list_flush(l);
+    l->first = f;
+    l->count = 1;
+    l->matched++;
+}
+
+int eddy_registry_describe(eddy_registry *r, const char *name, eddy_buf *out, char *errstr,
+                           size_t errstr_size)
+{
+    eddy_buf tmp = {0};
+    listing l = {.name = name, .out = &tmp};
+    if (!name)
+        eddy_buf_printf(&tmp, "%-28s %-10s %-3s %s\n", "Function Name", "Type", "#", "Source");
+    eddy_registry_foreach(r, list_cb, &l);
+    if (!name)
+        list_flush(&l);
+    int rc = 0;
+    if (name && l.matched == 0) {
+        char up[256];
+        size_t n = strlen(name);
+        if (n >= sizeof up)
+            n = sizeof up - 1;
+        for (size_t i = 0; i < n; i++)
+            up[i] = (char)toupper((unsigned char)name[i]);
+        up[n] = '\0';
+        rc = eddy_seterr(errstr, errstr_size, EDDY_ENOTFOUND,
+                         "Can't find any functions with the name '%s'", up);
+    } else {
+        rc = eddy_buf_append(out, tmp.data, tmp.len);
+    }
+    eddy_buf_free(&tmp);
+    return rc;
+}
+
+/* -------------------------------------------------------- reload safe points */
+
+static uint64_t g_generation = 1;
+static __thread uint64_t tls_generation; /* 0: not at a safe point, follow g_generation */
+
+uint64_t eddy_func_generation(void)
+{
+    uint64_t g = tls_generation;
+    return g ? g : __atomic_load_n(&g_generation, __ATOMIC_ACQUIRE);
+}
+
+uint64_t eddy_func_generation_published(void)
+{
+    return __atomic_load_n(&g_generation, __ATOMIC_ACQUIRE);
+}
+
+uint64_t eddy_func_generation_publish(void)
+{
+    /* release: the versions tagged with the new generation are linked before it shows */
+    return __atomic_add_fetch(&g_generation, 1, __ATOMIC_RELEASE);
+}
+
+void eddy_func_safepoint(void)
+{
+    tls_generation = __atomic_load_n(&g_generation, __ATOMIC_ACQUIRE);
+}
+
+void eddy_func_safepoint_leave(void)
+{
+    tls_generation = 0;
+}

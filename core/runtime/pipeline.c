@@ -2,6 +2,7 @@
  * tasks on worker threads, each polling its sources and pushing batches depth-first through
  * its operators, firing timers and flushing at every commit interval and at the end. */
 #include "runtime/internal.h"
+#include "eddy/udf.h"
 
 #include <cjson/cJSON.h>
 #include <stdarg.h>
@@ -507,11 +508,14 @@ int eddy_task_init(eddy_pipeline *p, eddy_task *t, int id, int partition)
 }
 
 /* One scheduling round of a task: poll each live source once, fire due timers.
- * Returns records produced, or a negative code. */
+ * Returns records produced, or a negative code. A round starts at a reload safe point: the
+ * thread takes the newest version of reloaded functions here and nowhere else, so the batches
+ * of a round (and the flushes until the next round) see one version. */
 int eddy_task_round(eddy_pipeline *p, eddy_task *t, bool *all_eof)
 {
     int produced = 0;
     *all_eof = true;
+    eddy_func_safepoint();
     for (int i = 0; i < p->nnodes; i++) {
         eddy_op *op = &t->ops[i];
         if (op->node->plugin->desc.kind != EDDY_PLUGIN_SOURCE || op->eof)
@@ -593,6 +597,7 @@ static void *worker_main(void *arg)
         if (progress == 0 && live > 0)
             sleep_ms(2);
     }
+    eddy_func_safepoint_leave();
     return NULL;
 }
 
@@ -653,6 +658,7 @@ int eddy_pipeline_finish(eddy_pipeline *p, char *errstr, size_t errstr_size)
                 eddy_task_flush(p, &p->tasks[i]);
     for (int i = 0; i < p->ntasks; i++)
         eddy_task_free(p, &p->tasks[i]);
+    eddy_func_safepoint_leave(); /* step mode ran the rounds on this thread */
     free(p->tasks);
     p->tasks = NULL;
     p->ntasks = 0;

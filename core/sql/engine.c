@@ -42,6 +42,7 @@ struct eddy_engine {
     char **type_names;     /* CREATE TYPE: custom types, by name */
     const eddy_type **types; /* interned, never freed */
     size_t ntypes;
+    eddy_buf output;       /* what DESCRIBE FUNCTION / SHOW FUNCTIONS printed */
 };
 
 /* ------------------------------------------------------------ properties */
@@ -118,6 +119,7 @@ void eddy_engine_destroy(eddy_engine *e)
     eddy_topics_destroy(e->topics);
     eddy_loader_destroy(e->loader);
     eddy_arena_destroy(e->arena);
+    eddy_buf_free(&e->output);
     free(e);
 }
 
@@ -744,35 +746,27 @@ static int drop_source(eddy_engine *e, const eddy_sql_stmt *st, char *errstr,
     return eddy_catalog_remove(e->catalog, st->name);
 }
 
-typedef struct fn_lookup {
-    const char *name;
-    bool found;
-} fn_lookup;
-
-static void fn_lookup_cb(const eddy_function *f, void *opaque)
+/* DESCRIBE FUNCTION name (`name` set) and SHOW FUNCTIONS: the listing goes to the engine's
+ * output, a blank line after each statement's. Built-ins and loaded UDFs are all in the
+ * default registry; an unknown name fails as in ksqlDB. */
+static int describe_functions(eddy_engine *e, const char *name, char *errstr,
+                              size_t errstr_size)
 {
-    fn_lookup *l = opaque;
-    l->found = l->found || strcasecmp(f->name, l->name) == 0;
+    int rc = eddy_registry_describe(eddy_registry_default(), name, &e->output, errstr,
+                                    errstr_size);
+    if (rc == 0)
+        rc = eddy_buf_putc(&e->output, '\n');
+    return rc;
 }
 
-/* DESCRIBE FUNCTION prints nothing here (no output channel; `eddy functions NAME` does), but an
- * unknown name fails as in ksqlDB. Built-ins and loaded UDFs are all in the default registry. */
-static int describe_function(const eddy_sql_stmt *st, char *errstr, size_t errstr_size)
+const char *eddy_engine_output(eddy_engine *e)
 {
-    fn_lookup l = {st->name, false};
-    if (st->name)
-        eddy_registry_foreach(eddy_registry_default(), fn_lookup_cb, &l);
-    if (l.found)
-        return 0;
-    char up[256];
-    size_t n = st->name ? strlen(st->name) : 0;
-    if (n >= sizeof up)
-        n = sizeof up - 1;
-    for (size_t i = 0; i < n; i++)
-        up[i] = (char)toupper((unsigned char)st->name[i]);
-    up[n] = '\0';
-    return eddy_seterr(errstr, errstr_size, EDDY_ENOTFOUND,
-                       "Can't find any functions with the name '%s'", up);
+    return e->output.len ? eddy_buf_cstr(&e->output) : "";
+}
+
+void eddy_engine_output_clear(eddy_engine *e)
+{
+    e->output.len = 0;
 }
 
 int eddy_engine_execute_at(eddy_engine *e, const char *sql, int line, int col, char *errstr,
@@ -981,9 +975,12 @@ int eddy_engine_execute(eddy_engine *e, const char *sql, char *errstr, size_t er
     case EDDY_STMT_UNSET:
         return set_prop(e, st->name, "");
     case EDDY_STMT_DESCRIBE_FUNCTION:
-        return describe_function(st, errstr, errstr_size);
-    case EDDY_STMT_DESCRIBE:
+        return describe_functions(e, st->name ? st->name : "", errstr, errstr_size);
     case EDDY_STMT_LIST:
+        if (st->list_what == EDDY_SQL_LIST_FUNCTIONS)
+            return describe_functions(e, NULL, errstr, errstr_size);
+        return 0; /* informational: nothing changes */
+    case EDDY_STMT_DESCRIBE:
     case EDDY_STMT_EXPLAIN:
         return 0; /* informational: nothing changes */
     default:

@@ -27,6 +27,13 @@ int eddy_engine_execute(eddy_engine *e, const char *sql, char *errstr, size_t er
 int eddy_engine_execute_at(eddy_engine *e, const char *sql, int line, int col, char *errstr,
                            size_t errstr_size);
 
+/* The text the statements executed so far printed, in order: DESCRIBE FUNCTION name and
+ * SHOW | LIST FUNCTIONS append the function listing (eddy_registry_describe of the default
+ * registry: built-ins and loaded UDFs); other statements print nothing. "" when none.
+ * Borrowed: valid until the next execute, eddy_engine_output_clear or destroy. */
+const char *eddy_engine_output(eddy_engine *e);
+void eddy_engine_output_clear(eddy_engine *e);
+
 /* A record as JSON text: `key` and `value` are JSON documents ("\"k1\"", "{\"A\":1}",
  * "0,zero,0.0" for DELIMITED is the JSON string "\"0,zero,0.0\""), NULL when absent (a NULL
  * key; a NULL value is a tombstone). `headers` is a JSON array of {"KEY": s, "VALUE": base64}

@@ -1,9 +1,11 @@
 /* lua.c: the `lua` operator: a Lua 5.4 function called per record, as a filter (keep the
  * record when it returns true), a map (one record out: a table of column values) or a flatmap
- * (a list of such tables). The record reaches Lua as a lazy view (a userdata reused for every
- * record: `r.STARS` reads one column when asked, no table per record). One sandboxed state per
- * task, a time and memory budget per call; a failing call goes to the processing log with its
- * traceback and the pipeline goes on. A changed `script` file is reloaded between batches. */
+ * (a list of such tables); or, when the script defines `process_batch`, called once per batch
+ * with a list of record views and returning the records to emit. A record reaches Lua as a
+ * lazy view (a small userdata, per record one reused for every record: `r.STARS` reads one
+ * column when asked, no table per record). One sandboxed state per task, a time and memory
+ * budget per call; a failing call goes to the processing log with its traceback and the
+ * pipeline goes on. A changed `script` file is reloaded between batches. */
 #include "eddy/plugin.h"
 #include "../common/putil.h"
 
@@ -34,6 +36,12 @@ static const eddy_config_prop lua_config[] = {
     {"code", EDDY_CONF_STRING, NULL, 0, NULL, "The Lua chunk itself, inline."},
     {"function", EDDY_CONF_STRING, "process", 0, NULL,
      "The global function the chunk defines, called once per record with the record view."},
+    {"batch_function", EDDY_CONF_STRING, "process_batch", 0, NULL,
+     "When the chunk defines a global function of this name, it is called once per batch "
+     "(instead of `function` per record) with the list of the batch's record views, and "
+     "returns the list of records to emit: views (passed unchanged) or, in map and flatmap "
+     "mode, tables of column values (from the record `_record`, else the record at the same "
+     "position)."},
     {"mode", EDDY_CONF_ENUM, "filter", 0, "filter|map|flatmap",
      "filter: keep the record when the function returns true (nil, false: drop). map: it "
      "returns a table of column values (nil: drop the record; the view itself: unchanged). "
@@ -50,11 +58,19 @@ static const eddy_config_prop lua_config[] = {
 
 enum { MODE_FILTER, MODE_MAP, MODE_FLATMAP };
 
-/* The record a view shows; the view's userdata holds a pointer to it. */
+/* The records the views show. A view userdata (vref) holds a position in `recs` and the
+ * batch call it was made for (epoch 0: the per-record view, reused for every record). */
 typedef struct view {
-    const eddy_record *rec; /* NULL outside a call */
+    const eddy_record *recs; /* NULL outside a call */
+    uint32_t n;
+    uint64_t epoch;          /* of the current batch call */
     const eddy_schema *schema;
 } view;
+
+typedef struct vref {
+    uint32_t idx;
+    uint64_t epoch;
+} vref;
 
 typedef struct lstate {
     eddy_op *op;
@@ -64,10 +80,13 @@ typedef struct lstate {
     eddy_schema *out;   /* map/flatmap output (owned) */
     bool patch;         /* output = input schema: absent columns keep the input's values */
     int fn_ref, view_ref, cols_ref;
+    bool batch;         /* the chunk defines the batch function */
+    uint32_t *live;     /* per batch: batch index of each record handed to Lua */
+    uint32_t caplive;
     view *v;
     char *script;       /* resolved path, or NULL */
     const char *code;
-    const char *fname;
+    const char *fname, *bname;
     int64_t mtime_ns, size, next_check;
     bool reload_failed_logged;
     /* budgets */
@@ -456,17 +475,23 @@ static int from_lua(conv *c, lua_State *L, int idx, const eddy_type *t, eddy_val
 
 /* ------------------------------------------------------------ the view */
 
-/* The view a method or __index serves: an upvalue (`idx`), not the argument, so neither a
- * registry lookup per access nor a forged `self` (the metatable is hidden) is possible. */
-static view *check_view_at(lua_State *L, int idx)
+/* The record `ud` shows, or an error when it is used outside the call it was passed to. */
+static const eddy_record *view_rec(lua_State *L, const view *v, const vref *ud)
 {
-    view *v = lua_touserdata(L, lua_upvalueindex(idx));
-    if (!v->rec)
+    if (!ud || !v->recs || ud->idx >= v->n || (ud->epoch && ud->epoch != v->epoch))
         luaL_error(L, "the record view is only valid during the call it was passed to");
-    return v;
+    return &v->recs[ud->idx];
 }
 
-#define check_view(L) check_view_at((L), 1)
+/* A method's record: `self` must be a view (checked against the hidden metatable, since a
+ * method can be called as r.key(x)); the view state is upvalue 1. */
+static const eddy_record *check_self(lua_State *L)
+{
+    const vref *ud = luaL_testudata(L, 1, "eddy.record");
+    if (!ud)
+        luaL_error(L, "expected a record view as self (call methods as r:name())");
+    return view_rec(L, lua_touserdata(L, lua_upvalueindex(1)), ud);
+}
 
 static int col_index(lua_State *L, view *v, int key)
 {
@@ -481,7 +506,9 @@ static int col_index(lua_State *L, view *v, int key)
 
 static int view_index(lua_State *L)
 {
-    view *v = check_view_at(L, 3);
+    /* only the VM calls __index (the metatable is hidden), with a view as argument 1 */
+    view *v = lua_touserdata(L, lua_upvalueindex(3));
+    const eddy_record *rec = view_rec(L, v, lua_touserdata(L, 1));
     int i = -1;
     if (lua_type(L, 2) == LUA_TNUMBER) {
         lua_Integer k = lua_tointeger(L, 2);
@@ -499,39 +526,40 @@ static int view_index(lua_State *L)
         lua_pushnil(L);
         return 1;
     }
-    push_value(L, &v->rec->cols[i], v->schema->cols[i].type, 0);
+    push_value(L, &rec->cols[i], v->schema->cols[i].type, 0);
     return 1;
 }
 
 static int view_key(lua_State *L)
 {
-    view *v = check_view(L);
+    const eddy_record *rec = check_self(L);
+    const view *v = lua_touserdata(L, lua_upvalueindex(1));
     for (uint32_t i = 0; i < v->schema->nkey; i++)
-        push_value(L, &v->rec->cols[i], v->schema->cols[i].type, 0);
+        push_value(L, &rec->cols[i], v->schema->cols[i].type, 0);
     return (int)v->schema->nkey;
 }
 
 static int view_timestamp(lua_State *L)
 {
-    lua_pushinteger(L, check_view(L)->rec->rowtime);
+    lua_pushinteger(L, check_self(L)->rowtime);
     return 1;
 }
 
 static int view_partition(lua_State *L)
 {
-    lua_pushinteger(L, check_view(L)->rec->origin.partition);
+    lua_pushinteger(L, check_self(L)->origin.partition);
     return 1;
 }
 
 static int view_offset(lua_State *L)
 {
-    lua_pushinteger(L, check_view(L)->rec->origin.offset);
+    lua_pushinteger(L, check_self(L)->origin.offset);
     return 1;
 }
 
 static int view_headers(lua_State *L)
 {
-    const eddy_record *r = check_view(L)->rec;
+    const eddy_record *r = check_self(L);
     lua_createtable(L, (int)r->nheaders, 0);
     for (uint32_t i = 0; i < r->nheaders; i++) {
         lua_createtable(L, 0, 2);
@@ -549,7 +577,7 @@ static int view_headers(lua_State *L)
 
 static int view_header(lua_State *L)
 {
-    const eddy_record *r = check_view(L)->rec;
+    const eddy_record *r = check_self(L);
     size_t n;
     const char *k = luaL_checklstring(L, 2, &n);
     for (uint32_t i = r->nheaders; i-- > 0;) /* the last one wins, as Kafka's lastHeader */
@@ -566,10 +594,11 @@ static int view_header(lua_State *L)
 
 static int view_totable(lua_State *L)
 {
-    view *v = check_view(L);
+    const eddy_record *rec = check_self(L);
+    const view *v = lua_touserdata(L, lua_upvalueindex(1));
     lua_createtable(L, 0, (int)v->schema->ncols);
     for (uint32_t i = 0; i < v->schema->ncols; i++) {
-        push_value(L, &v->rec->cols[i], v->schema->cols[i].type, 0);
+        push_value(L, &rec->cols[i], v->schema->cols[i].type, 0);
         lua_setfield(L, -2, v->schema->cols[i].name);
     }
     return 1;
@@ -592,7 +621,7 @@ static bool is_method(const char *name)
     return false;
 }
 
-/* Creates the view userdata (registry ref) and its metatable. */
+/* Creates the per-record view userdata (registry ref) and the views' metatable. */
 static int make_view(lstate *s)
 {
     lua_State *L = s->L;
@@ -600,8 +629,8 @@ static int make_view(lstate *s)
     if (!s->v)
         return EDDY_ENOMEM;
     s->v->schema = s->in;
-    view **ud = lua_newuserdatauv(L, sizeof *ud, 0);
-    *ud = s->v;
+    vref *ud = lua_newuserdatauv(L, sizeof *ud, 0);
+    *ud = (vref){0, 0};
     luaL_newmetatable(L, "eddy.record");
     /* upvalue 1: column names -> index; upvalue 2: methods */
     lua_createtable(L, 0, (int)s->in->ncols * 2);
@@ -662,9 +691,10 @@ static int read_file(const char *path, char **text, size_t *len, int64_t *mtime,
     return 0;
 }
 
-/* Runs the chunk in a fresh environment and leaves its function at the top of the stack. */
+/* Runs the chunk in a fresh environment and leaves its function at the top of the stack:
+ * the batch function when it defines one (*batch set), else the per-record one. */
 static int load_chunk(lstate *s, const char *text, size_t len, const char *chunkname,
-                      char *errstr, size_t errstr_size)
+                      bool *batch, char *errstr, size_t errstr_size)
 {
     lua_State *L = s->L;
     int top = lua_gettop(L);
@@ -692,11 +722,15 @@ static int load_chunk(lstate *s, const char *text, size_t len, const char *chunk
         lua_settop(L, top);
         return EDDY_EFUNC;
     }
-    lua_getfield(L, -1, s->fname);
+    *batch = lua_getfield(L, -1, s->bname) == LUA_TFUNCTION;
+    if (!*batch) {
+        lua_pop(L, 1);
+        lua_getfield(L, -1, s->fname);
+    }
     if (lua_type(L, -1) != LUA_TFUNCTION) {
         pu_err(errstr, errstr_size, EDDY_ENOTFOUND,
                "%s: defines no function '%s' (a global function of that name is called per "
-               "record)", chunkname + 1, s->fname);
+               "record) nor '%s' (called per batch)", chunkname + 1, s->fname, s->bname);
         lua_settop(L, top);
         return EDDY_ENOTFOUND;
     }
@@ -713,6 +747,7 @@ static void lstate_free(lstate *s)
     eddy_api->schema_release(s->out);
     free(s->script);
     free(s->v);
+    free(s->live);
     free(s);
 }
 
@@ -729,6 +764,7 @@ static int lstate_build(eddy_op *op, lstate **out, char *errstr, size_t errstr_s
               : strcasecmp(mode, "map") == 0           ? MODE_MAP
                                                        : MODE_FLATMAP;
     s->fname = eddy_api->config_str(op, "function");
+    s->bname = eddy_api->config_str(op, "batch_function");
     int64_t tl = eddy_api->config_int(op, "time_limit_ms");
     int64_t ml = eddy_api->config_int(op, "memory_limit_mb");
     int rc = 0;
@@ -789,8 +825,8 @@ static int lstate_build(eddy_op *op, lstate **out, char *errstr, size_t errstr_s
         snprintf(chunkname, sizeof chunkname, "=%s", "code");
     }
     char why[EDDY_ERRSTR_SIZE];
-    rc = load_chunk(s, text ? text : s->code, text ? len : strlen(s->code), chunkname, why,
-                    sizeof why);
+    rc = load_chunk(s, text ? text : s->code, text ? len : strlen(s->code), chunkname,
+                    &s->batch, why, sizeof why);
     free(text);
     if (rc) {
         lstate_free(s);
@@ -827,7 +863,8 @@ static void maybe_reload(lstate *s)
         return;
     char chunkname[4200], why[EDDY_ERRSTR_SIZE];
     snprintf(chunkname, sizeof chunkname, "@%s", s->script);
-    int rc = load_chunk(s, text, len, chunkname, why, sizeof why);
+    bool batch;
+    int rc = load_chunk(s, text, len, chunkname, &batch, why, sizeof why);
     free(text);
     if (rc) {
         eddy_api->log(s->op, EDDY_LOG_ERROR, "reload of %s failed, the previous version stays: "
@@ -836,6 +873,7 @@ static void maybe_reload(lstate *s)
     }
     luaL_unref(s->L, LUA_REGISTRYINDEX, s->fn_ref);
     s->fn_ref = luaL_ref(s->L, LUA_REGISTRYINDEX);
+    s->batch = batch;
     eddy_api->log(s->op, EDDY_LOG_INFO, "reloaded %s", s->script);
 }
 
@@ -864,7 +902,8 @@ static int lua_create(eddy_op *op, void **state, char *errstr, size_t errstr_siz
 static void call_error(lstate *s, const eddy_record *rec, int code, const char *msg)
 {
     char reason[EDDY_ERRSTR_SIZE * 2];
-    snprintf(reason, sizeof reason, "lua function '%s': %s", s->fname, msg);
+    snprintf(reason, sizeof reason, "lua function '%s': %s", s->batch ? s->bname : s->fname,
+             msg);
     eddy_api->record_error(s->op, rec, NULL, 0, code, reason);
 }
 
@@ -912,15 +951,11 @@ static int table_record(lstate *s, eddy_batch *out, const eddy_record *r, int id
     return 0;
 }
 
-static int lua_process(eddy_op *op, void *state, int port, eddy_batch *in)
+/* One call per record. */
+static int per_record(lstate *s, eddy_batch *in, eddy_batch *out)
 {
-    lstate *s = state;
     lua_State *L = s->L;
-    maybe_reload(s);
-    eddy_batch *out = eddy_api->batch_new(op, s->mode == MODE_FILTER ? in->schema : s->out, in->n);
-    if (!out)
-        return EDDY_ENOMEM;
-    int rc = eddy_api->batch_retain_parent(out, in);
+    int rc = 0;
     lua_settop(L, 1);
     lua_rawgeti(L, LUA_REGISTRYINDEX, s->fn_ref);   /* 2 */
     lua_rawgeti(L, LUA_REGISTRYINDEX, s->view_ref); /* 3 */
@@ -932,12 +967,13 @@ static int lua_process(eddy_op *op, void *state, int port, eddy_batch *in)
                 rc = EDDY_ENOMEM;
             continue;
         }
-        s->v->rec = r;
+        s->v->recs = r;
+        s->v->n = 1;
         lua_pushvalue(L, 2);
         lua_pushvalue(L, 3);
         int st = pcall_budget(s, 1, 1);
         if (st != LUA_OK) {
-            s->v->rec = NULL;
+            s->v->recs = NULL;
             const char *m = lua_tostring(L, -1);
             call_error(s, r, EDDY_EFUNC, m ? m : "error");
             lua_settop(L, 3);
@@ -976,10 +1012,163 @@ static int lua_process(eddy_op *op, void *state, int port, eddy_batch *in)
                 lua_pop(L, 1);
             }
         }
-        s->v->rec = NULL;
+        s->v->recs = NULL;
         lua_settop(L, 3);
     }
     lua_settop(L, 1);
+    return rc;
+}
+
+/* The record item `k` (from 1) of a batch function's result comes from: its `_record` view,
+ * else the record at the same position of the list it was given, else NULL (and `why`). */
+static const eddy_record *item_origin(lstate *s, eddy_batch *in, uint32_t nlive, int item,
+                                      lua_Unsigned k)
+{
+    lua_State *L = s->L;
+    const eddy_record *r = NULL;
+    int t = lua_getfield(L, item, "_record");
+    const vref *ud = t == LUA_TNIL ? NULL : luaL_testudata(L, -1, "eddy.record");
+    if (ud) {
+        if (ud->idx < in->n && ud->epoch == s->v->epoch)
+            r = &in->recs[ud->idx];
+        else
+            snprintf(s->why, sizeof s->why, "item %llu of the returned list: its _record is a "
+                     "view from another call", (unsigned long long)k);
+    } else if (t != LUA_TNIL) {
+        snprintf(s->why, sizeof s->why, "item %llu of the returned list: _record is a %s; "
+                 "expected a record view", (unsigned long long)k, luaL_typename(L, -1));
+    } else if (k <= nlive) {
+        r = &in->recs[s->live[k - 1]];
+    } else {
+        snprintf(s->why, sizeof s->why, "item %llu of the returned list has no _record and the "
+                 "batch has %u records: name the record it comes from (_record = r)",
+                 (unsigned long long)k, nlive);
+    }
+    lua_pop(L, 1);
+    return r;
+}
+
+/* Emits what a batch function returned (at the top of the stack). A bad item goes to the
+ * processing log under the record it comes from (its position's, else the batch's last). */
+static int batch_emit(lstate *s, eddy_batch *in, eddy_batch *out, uint32_t nlive)
+{
+    lua_State *L = s->L;
+    int list = lua_gettop(L);
+    if (lua_isnil(L, list))
+        return 0;
+    if (!lua_istable(L, list)) {
+        snprintf(s->why, sizeof s->why, "returned a %s; expected a list of records (record "
+                 "views%s) or nil", luaL_typename(L, list),
+                 s->mode == MODE_FILTER ? "" : " or tables of column values");
+        for (uint32_t k = 0; k < nlive; k++)
+            call_error(s, &in->recs[s->live[k]], EDDY_ETYPE, s->why);
+        return 0;
+    }
+    int rc = 0;
+    lua_Unsigned n = lua_rawlen(L, list);
+    for (lua_Unsigned k = 1; rc == 0 && k <= n; k++) {
+        int t = lua_rawgeti(L, list, (lua_Integer)k);
+        int item = lua_gettop(L);
+        const eddy_record *blame = nlive ? &in->recs[s->live[k <= nlive ? k - 1 : nlive - 1]]
+                                         : NULL;
+        const vref *ud = t == LUA_TUSERDATA ? luaL_testudata(L, item, "eddy.record") : NULL;
+        if (ud && (ud->idx >= in->n || ud->epoch != s->v->epoch)) {
+            snprintf(s->why, sizeof s->why, "item %llu of the returned list is a record view "
+                     "from another call", (unsigned long long)k);
+        } else if (ud && (s->mode == MODE_FILTER || s->patch)) {
+            if (!eddy_api->batch_append_copy(out, &in->recs[ud->idx]))
+                rc = EDDY_ENOMEM;
+            s->why[0] = '\0';
+        } else if (ud) {
+            blame = &in->recs[ud->idx];
+            snprintf(s->why, sizeof s->why, "item %llu of the returned list is a record view; "
+                     "with 'columns', return tables of column values", (unsigned long long)k);
+        } else if (t == LUA_TTABLE && s->mode != MODE_FILTER) {
+            const eddy_record *r = item_origin(s, in, nlive, item, k);
+            if (r) {
+                rc = table_record(s, out, r, item);
+                s->why[0] = '\0';
+            }
+        } else {
+            snprintf(s->why, sizeof s->why, "item %llu of the returned list is a %s; expected "
+                     "%s", (unsigned long long)k, luaL_typename(L, item),
+                     s->mode == MODE_FILTER ? "a record view (filter mode)"
+                                            : "a record view or a table of column values");
+        }
+        if (rc == 0 && s->why[0] && blame)
+            call_error(s, blame, EDDY_ETYPE, s->why);
+        lua_settop(L, list);
+    }
+    return rc;
+}
+
+/* One call per batch: the list of views of its records (deletes pass as in per-record mode,
+ * ahead of the function's records, and are not shown to it). */
+static int per_batch(lstate *s, eddy_batch *in, eddy_batch *out)
+{
+    lua_State *L = s->L;
+    int rc = 0;
+    if (in->n > s->caplive) {
+        uint32_t *nl = realloc(s->live, in->n * sizeof *nl);
+        if (!nl)
+            return EDDY_ENOMEM;
+        s->live = nl;
+        s->caplive = in->n;
+    }
+    lua_settop(L, 1);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, s->fn_ref); /* 2 */
+    uint64_t epoch = ++s->v->epoch;
+    uint32_t nlive = 0;
+    for (uint32_t i = 0; i < in->n; i++) {
+        const eddy_record *r = &in->recs[i];
+        if (r->flags & EDDY_REC_TOMBSTONE) {
+            if ((s->mode == MODE_FILTER || s->patch) && !eddy_api->batch_append_copy(out, r))
+                return EDDY_ENOMEM;
+            continue;
+        }
+        s->live[nlive++] = i;
+    }
+    /* 3: the argument. The views are new for every call (a small userdata each, no table),
+     * so one a script keeps cannot come back to life showing another batch's record. */
+    lua_createtable(L, (int)nlive, 0);
+    lua_getfield(L, LUA_REGISTRYINDEX, "eddy.record");
+    for (uint32_t k = 0; k < nlive; k++) {
+        vref *ud = lua_newuserdatauv(L, sizeof *ud, 0);
+        *ud = (vref){s->live[k], epoch};
+        lua_pushvalue(L, 4);
+        lua_setmetatable(L, -2);
+        lua_rawseti(L, 3, (lua_Integer)k + 1);
+    }
+    lua_pop(L, 1);
+    s->v->recs = in->recs;
+    s->v->n = in->n;
+    lua_pushvalue(L, 2);
+    lua_pushvalue(L, 3);
+    int st = pcall_budget(s, 1, 1);
+    if (st != LUA_OK) {
+        const char *m = lua_tostring(L, -1);
+        for (uint32_t k = 0; k < nlive; k++)
+            call_error(s, &in->recs[s->live[k]], EDDY_EFUNC, m ? m : "error");
+        if (st == LUA_ERRMEM || (s->limit && s->used > s->limit))
+            lua_gc(L, LUA_GCCOLLECT);
+    } else {
+        rc = batch_emit(s, in, out, nlive);
+    }
+    s->v->recs = NULL;
+    lua_settop(L, 1);
+    return rc;
+}
+
+static int lua_process(eddy_op *op, void *state, int port, eddy_batch *in)
+{
+    lstate *s = state;
+    maybe_reload(s);
+    eddy_batch *out = eddy_api->batch_new(op, s->mode == MODE_FILTER ? in->schema : s->out, in->n);
+    if (!out)
+        return EDDY_ENOMEM;
+    int rc = eddy_api->batch_retain_parent(out, in);
+    if (rc == 0)
+        rc = s->batch ? per_batch(s, in, out) : per_record(s, in, out);
     if (rc == 0)
         rc = eddy_api->emit(op, 0, out);
     eddy_api->batch_release(out);
@@ -995,8 +1184,8 @@ static const eddy_plugin lua_plugin = {
     .abi_version = EDDY_PLUGIN_ABI_VERSION,
     .size = sizeof(eddy_plugin),
     .name = "lua",
-    .description = "Runs a Lua function per record: filter, map or flatmap (sandboxed, with a "
-                   "time and memory budget).",
+    .description = "Runs a Lua function per record or per batch: filter, map or flatmap "
+                   "(sandboxed, with a time and memory budget).",
     .version = "1.0.0",
     .kind = EDDY_PLUGIN_TRANSFORM,
     .min_inputs = 1,

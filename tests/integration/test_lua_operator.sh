@@ -6,7 +6,9 @@
 # on), a time budget a pcall cannot swallow, the memory limit, and configuration errors (syntax
 # error with file:line, missing function, both or neither of script/code, columns in filter
 # mode), and a script changed while the pipeline runs (reloaded between batches; a broken
-# version keeps the previous one).
+# version keeps the previous one). Per-batch mode (process_batch): filter, map and flatmap over
+# whole batches (batches of 64 records, computed in jq with _nwise(64)), and its failure paths
+# (an error fails the batch's records, bad items, views kept from another call).
 set -euo pipefail
 : "${EDDY:?}"
 dir=$(mktemp -d)
@@ -97,6 +99,82 @@ n4=$(jq -c 'select(.stars == 4)' in.json | wc -l)
 jq -r .error mem.log > mem.reasons; grep -q "not enough memory" mem.reasons || fail "mem: no memory message"
 cp in.all in.json
 
+# ------------------------------------------------------------ per batch
+B='def batches: [inputs] | _nwise(64); def row: {RATING_ID: .rating_id, USER_ID: .user_id, STARS: .stars, ROUTE_ID: .route_id, RATING_TIME: .rating_time, CHANNEL: .channel, MESSAGE: .message};'
+same_batches() { # name jq-program over batches (arrays of 64 input records)
+  jq -nc "$B $2" in.json > "$1.want"
+  diff -q "$1.want" "$1.out" >/dev/null || { diff "$1.want" "$1.out" | head -5; fail "$1: output differs from jq"; }
+  [ ! -s "$1.log" ] || { head -3 "$1.log"; fail "$1: processing log not empty"; }
+}
+# filter: the records above their batch's mean stars, last first (the views themselves)
+cat > above.lua <<'LUA'
+function process_batch(records)
+  local sum = 0
+  for _, r in ipairs(records) do sum = sum + r.STARS end
+  local mean, keep = sum / #records, {}
+  for i = #records, 1, -1 do
+    if records[i].stars > mean then keep[#keep + 1] = records[i] end
+  end
+  return keep
+end
+LUA
+pipeline bfilter '{"script": "above.lua"}'
+run bfilter
+same_batches bfilter 'batches | (map(.stars) | add / length) as $m | reverse[] | select(.stars > $m) | row'
+# map: a table per record, from the record at its position (patching the input's columns)
+pipeline bmap '{"mode": "map", "code": "function process_batch(rs) local o = {} for k, r in ipairs(rs) do o[k] = { MESSAGE = #rs .. \":\" .. k .. \":\" .. r:key() .. \":\" .. r:timestamp() } end return o end"}'
+run bmap
+same_batches bmap 'batches | length as $n | to_entries[] | .key as $k | .value | row + {MESSAGE: "\($n):\($k + 1):\(.rating_id):\(.rating_time)"}'
+# flatmap with columns: per batch, one row per channel (counted), from the channel's first record
+cat > chan.lua <<'LUA'
+function process_batch(records)
+  local out, seen = {}, {}
+  for _, r in ipairs(records) do
+    local row = seen[r.CHANNEL]
+    if row then row.N = row.N + 1
+    else row = { _record = r, ID = r:key(), CHANNEL = r.CHANNEL, N = 1 }; seen[r.CHANNEL] = row; out[#out + 1] = row end
+  end
+  return out
+end
+LUA
+pipeline bflat '{"mode": "flatmap", "columns": "ID BIGINT KEY, CHANNEL STRING, N INT", "script": "chan.lua"}'
+run bflat
+same_batches bflat 'batches | . as $b | [.[].channel] | reduce .[] as $c ([]; if index([$c]) then . else . + [$c] end) | .[] as $c | ($b | map(select(.channel == $c))) | {ID: .[0].rating_id, CHANNEL: $c, N: length}'
+# an error fails the batch: every record of it goes to the processing log (the last batch: 16)
+pipeline berr '{"code": "function process_batch(rs) if #rs < 64 then error(\"short batch of \" .. #rs) end return rs end"}'
+run berr
+[ "$(wc -l < berr.out)" -eq 1984 ] || fail "berr: the full batches must pass"
+[ "$(wc -l < berr.log)" -eq 16 ] || fail "berr: expected 16 processing-log entries, got $(wc -l < berr.log)"
+[ "$(jq -r .error berr.log | grep -cF "lua function 'process_batch': code:1: short batch of 16")" -eq 16 ] || { head -2 berr.log; fail "berr: message"; }
+jq -r .error berr.log > berr.reasons; grep -qF "stack traceback" berr.reasons || fail "berr: no traceback"
+# the time budget covers the whole call: batches whose first record has 5 stars loop (once
+# inside a pcall, which must not swallow the budget); their records go to the log
+pipeline bslow '{"time_limit_ms": 20, "code": "function process_batch(rs) if rs[1].STARS == 5 then pcall(function() while true do end end) while true do end end return rs end"}'
+run bslow
+nslow=$(jq -n "$B [batches | select(.[0].stars == 5) | length] | add // 0" in.json)
+[ "$nslow" -gt 0 ] || fail "bslow: no batch starts with 5 stars (fixture changed?)"
+[ "$(wc -l < bslow.log)" -eq "$nslow" ] && [ "$(wc -l < bslow.out)" -eq $((2000 - nslow)) ] || fail "bslow: expected $nslow processing-log entries"
+[ "$(jq -r .error bslow.log | grep -c "time limit exceeded (20 ms)")" -eq "$nslow" ] || fail "bslow: message"
+# bad items: a table in filter mode, an item past the batch without _record, a view kept from
+# the previous call (returned, and read); each goes to the log under its record, the rest passes
+pipeline bbad1 '{"code": "function process_batch(rs) local o = {} for k, r in ipairs(rs) do o[k] = r end o[1] = {STARS = 1} return o end"}'
+run bbad1
+[ "$(wc -l < bbad1.out)" -eq $((2000 - 32)) ] && [ "$(wc -l < bbad1.log)" -eq 32 ] || fail "bbad1: counts"
+[ "$(jq -r .error bbad1.log | sort -u)" = "lua function 'process_batch': item 1 of the returned list is a table; expected a record view (filter mode)" ] || { head -2 bbad1.log; fail "bbad1: message"; }
+pipeline bbad2 '{"mode": "map", "code": "function process_batch(rs) local o = {} for k, r in ipairs(rs) do o[k] = r end o[#o + 1] = {STARS = 0} return o end"}'
+run bbad2
+[ "$(wc -l < bbad2.out)" -eq 2000 ] && [ "$(wc -l < bbad2.log)" -eq 32 ] || fail "bbad2: counts"
+jq -r .error bbad2.log > bbad2.reasons; grep -qxF "lua function 'process_batch': item 17 of the returned list has no _record and the batch has 16 records: name the record it comes from (_record = r)" bbad2.reasons || { head -2 bbad2.log; fail "bbad2: message"; }
+[ "$(jq -c .source.offset bbad2.log | tail -1)" = 2000 ] || { tail -1 bbad2.log; fail "bbad2: blamed record"; }
+pipeline bbad3 '{"code": "local old function process_batch(rs) local o = {} if old then o[1] = old end old = rs[1] for _, r in ipairs(rs) do o[#o + 1] = r end return o end"}'
+run bbad3
+[ "$(wc -l < bbad3.out)" -eq 2000 ] && [ "$(wc -l < bbad3.log)" -eq 31 ] || fail "bbad3: counts"
+[ "$(jq -r .error bbad3.log | sort -u)" = "lua function 'process_batch': item 1 of the returned list is a record view from another call" ] || { head -2 bbad3.log; fail "bbad3: message"; }
+pipeline bbad4 '{"code": "local old function process_batch(rs) if old then local x = old.STARS end old = rs[1] return rs end"}'
+run bbad4
+[ "$(wc -l < bbad4.out)" -eq 64 ] && [ "$(wc -l < bbad4.log)" -eq $((2000 - 64)) ] || fail "bbad4: counts"
+jq -r .error bbad4.log > bbad4.reasons; grep -qF "the record view is only valid during the call it was passed to" bbad4.reasons || { head -2 bbad4.log; fail "bbad4: message"; }
+
 # ------------------------------------------------------------ configuration errors
 expect_plan_error() { # name config message
   pipeline "$1" "$2"
@@ -107,7 +185,7 @@ expect_plan_error() { # name config message
 }
 printf 'function process(r)\n  return r.STARS <\nend\n' > broken.lua
 expect_plan_error syntax '{"script": "broken.lua"}' "config 'script': broken.lua:3: unexpected symbol near 'end'"
-expect_plan_error nofn '{"code": "function other(r) return true end"}' "defines no function 'process'"
+expect_plan_error nofn '{"code": "function other(r) return true end"}' "code: defines no function 'process' (a global function of that name is called per record) nor 'process_batch' (called per batch)"
 expect_plan_error both '{"code": "x = 1", "script": "poor.lua"}' "give one of 'script' and 'code'"
 expect_plan_error neither '{"mode": "map"}' "give one of 'script' and 'code'"
 expect_plan_error cols '{"columns": "A INT", "code": "function process(r) return true end"}' "config 'columns': only for mode map or flatmap"

@@ -65,6 +65,18 @@ printf 'DESCRIBE FUNCTION NO_SUCH;\n' > d2.sql
 rc=0; "$EDDY" test -s d2.sql -o none.json > o6.txt || rc=$?
 [ "$rc" -eq 2 ] && grep -qF "Can't find any functions with the name 'NO_SUCH'" o6.txt || fail "DESCRIBE FUNCTION unknown"
 
+# eddy explain SCRIPT.sql prints the listings of DESCRIBE FUNCTION / SHOW FUNCTIONS, then the
+# graphs; --dot prints graphs only
+{ printf 'DESCRIBE FUNCTION stars_label;\nSHOW FUNCTIONS;\n'; cat stmts.sql; } > ds.sql
+"$EDDY" explain ds.sql --udf-path stars.lua > x1.txt || { cat x1.txt; fail "explain with DESCRIBE FUNCTION"; }
+printf 'Name        : STARS_LABEL\nType        : scalar\n\n  Variation   : STARS_LABEL(INT stars) -> STRING\n  Type        : scalar\n  Source      : stars.lua\n  Description : one * per star, or '"'"'none'"'"'\n\nFunction Name                Type       #   Source\n' > x1.want
+head -n 9 x1.txt | diff x1.want - || fail "explain: DESCRIBE FUNCTION listing"
+grep -Eq '^STARS_LABEL +scalar +1 +stars\.lua$' x1.txt || fail "explain: SHOW FUNCTIONS lists the UDF"
+grep -Eq '^SUBSTRING +scalar +[0-9]+ +built-in$' x1.txt || fail "explain: SHOW FUNCTIONS lists the built-ins"
+grep -q "^Pipeline 'LABELLED'" x1.txt || { cat x1.txt; fail "explain: the graph after the listings"; }
+"$EDDY" explain ds.sql --dot --udf-path stars.lua > x2.txt
+head -n 1 x2.txt | grep -q '^digraph' || { head -3 x2.txt; fail "explain --dot must print graphs only"; }
+
 # qtt: loaded once, before the runs fork
 jq -n --rawfile s stmts.sql --slurpfile i input.json --slurpfile o output.json \
   '{tests: [{name: "udf", statements: ($s | split(";\n") | map(select(test("\\S"))) | map(. + ";")),

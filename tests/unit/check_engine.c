@@ -1,11 +1,13 @@
 /* check_engine.c: the SQL engine: statements, stateless persistent queries over in-memory
- * topics, record conversion between the test cases' JSON and topic bytes, error messages. */
+ * topics, record conversion between the test cases' JSON and topic bytes, error messages,
+ * DESCRIBE FUNCTION and SHOW | LIST FUNCTIONS (built-ins and a loaded Lua UDF). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sql/engine.h"
 #include "testutil.h"
+#include "udf_path.h"
 
 static eddy_engine *engine(void)
 {
@@ -701,6 +703,89 @@ END_TEST
 /* insert-values.md: one record in the source's formats; without a column list the values
  * are the columns in order (key first); missing columns are NULL (an all-NULL key a Kafka
  * null); ROWTIME sets the timestamp; numbers widen to the column's type. */
+/* The listings, checked against the built-ins' declarations (ACOS: one overload; ABS: INTEGER,
+ * BIGINT, DOUBLE, DECIMAL; COUNT: COUNT(*) and COUNT(col); EXPLODE: ARRAY and MAP) and a UDF file
+ * written here. */
+START_TEST(describe_and_show_functions)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/two.lua", eddy_test_tmpdir());
+    eddy_test_write_file(path, "udf.scalar{ name = 'two', params = {'INT a'}, returns = 'INT',\n"
+                               "  description = 'the first', fn = function(a) return a end }\n"
+                               "udf.table{ name = 'two', params = {'INT a', 'STRING b'},\n"
+                               "  returns = 'STRING', fn = function(a, b) return {b} end }\n");
+    const char *paths[] = {path};
+    ck_assert_int_eq(eddy_udfs_load(paths, 1, true, NULL, NULL), 0);
+    eddy_engine *e = engine();
+    ck_assert_str_eq(eddy_engine_output(e), "");
+    exec_ok(e, "DESCRIBE FUNCTION acos;");
+    ck_assert_str_eq(eddy_engine_output(e),
+                     "Name        : ACOS\n"
+                     "Type        : scalar\n"
+                     "\n"
+                     "  Variation   : ACOS(DOUBLE x) -> DOUBLE\n"
+                     "  Type        : scalar\n"
+                     "  Source      : built-in\n"
+                     "  Description : Arc cosine (NaN outside [-1, 1]).\n"
+                     "\n");
+    /* statements that print nothing leave the output; the next listing is appended */
+    exec_ok(e, "CREATE STREAM R (ID BIGINT KEY, V STRING) WITH (KAFKA_TOPIC='r', "
+               "VALUE_FORMAT='JSON');");
+    exec_ok(e, "describe function Two");
+    char want[4096];
+    snprintf(want, sizeof want,
+             "Name        : TWO\n"
+             "Type        : scalar\n"
+             "\n"
+             "  Variation   : TWO(INT a) -> INT\n"
+             "  Type        : scalar\n"
+             "  Source      : %s\n"
+             "  Description : the first\n"
+             "\n"
+             "  Variation   : TWO(INT a, STRING b) -> STRING\n"
+             "  Type        : table\n"
+             "  Source      : %s\n"
+             "\n", path, path);
+    const char *out = eddy_engine_output(e);
+    ck_assert_ptr_nonnull(strstr(out, "Description : Arc cosine (NaN outside [-1, 1]).\n\nName"));
+    ck_assert_str_eq(strstr(out, "Name        : TWO"), want);
+    /* an unknown function fails as in ksqlDB and prints nothing */
+    size_t len = strlen(out);
+    exec_fails(e, "DESCRIBE FUNCTION no_such_fn;", "Can't find any functions with the name "
+                                                   "'NO_SUCH_FN'");
+    ck_assert_uint_eq(strlen(eddy_engine_output(e)), len);
+
+    eddy_engine_output_clear(e);
+    ck_assert_str_eq(eddy_engine_output(e), "");
+    exec_ok(e, "SHOW FUNCTIONS;");
+    char *show = strdup(eddy_engine_output(e));
+    const char *lines[] = {
+        "Function Name                Type       #   Source\n",
+        "\nABS                          scalar     4   built-in\n",
+        "\nACOS                         scalar     1   built-in\n",
+        "\nCOUNT                        aggregate  2   built-in\n",
+        "\nEXPLODE                      table      2   built-in\n"};
+    ck_assert_msg(strncmp(show, lines[0], strlen(lines[0])) == 0, "%s", show);
+    for (size_t i = 1; i < sizeof lines / sizeof *lines; i++)
+        ck_assert_msg(strstr(show, lines[i]), "no '%s'", lines[i] + 1);
+    snprintf(want, sizeof want, "\nTWO                          scalar     2   %s\n", path);
+    ck_assert_msg(strstr(show, want), "no '%s'", want + 1);
+    ck_assert(strstr(show, "\nABS ") < strstr(show, "\nACOS ")); /* sorted by name */
+    ck_assert_uint_eq(show[strlen(show) - 1], '\n');
+    ck_assert_uint_eq(show[strlen(show) - 2], '\n'); /* a blank line ends the listing */
+    eddy_engine_output_clear(e);
+    exec_ok(e, "LIST FUNCTIONS");
+    ck_assert_str_eq(eddy_engine_output(e), show);
+    /* other SHOW / LIST statements still print nothing */
+    eddy_engine_output_clear(e);
+    exec_ok(e, "SHOW STREAMS;");
+    ck_assert_str_eq(eddy_engine_output(e), "");
+    free(show);
+    eddy_engine_destroy(e);
+    eddy_udfs_shutdown();
+}
+END_TEST
+
 START_TEST(insert_values)
 {
     eddy_engine *e = engine();
@@ -759,6 +844,7 @@ static Suite *suite(void)
     tcase_add_test(tc, table_functions);
     tcase_add_test(tc, custom_types);
     tcase_add_test(tc, insert_values);
+    tcase_add_test(tc, describe_and_show_functions);
     suite_add_tcase(s, tc);
     return s;
 }

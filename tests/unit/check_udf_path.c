@@ -2,13 +2,19 @@
  * default registry, failures reported with file:line without stopping the others, EDDY_UDF_PATH,
  * reloads that running expressions follow (scalar, aggregate, table), a failing version that
  * keeps the previous one, a declaration dropped then declared again, the settle rule of
- * eddy_udfs_check, new files in a watched directory, the watcher thread, and the listing of
- * `eddy functions`. Each test runs in its own process (the default registry is global). */
+ * eddy_udfs_check, new files in a watched directory, the watcher thread, reload safe points
+ * (a thread keeps its version until its next batch; a pipeline batch evaluated across a reload
+ * sees one version), and the listing of `eddy functions`. Each test runs in its own process
+ * (the default registry is global). */
 #include "testutil.h"
 
+#include "graph/graph.h"
 #include "lua_udf.h"
+#include "runtime/loader.h"
+#include "runtime/pipeline.h"
 #include "udf_path.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -285,6 +291,162 @@ START_TEST(test_watch_thread)
 }
 END_TEST
 
+static void *call_thread(void *arg)
+{
+    const eddy_func_binding *b = arg;
+    intptr_t v = call1(b, 0);
+    eddy_lua_thread_cleanup();
+    return (void *)v;
+}
+
+static int call_elsewhere(const eddy_func_binding *b)
+{
+    pthread_t th;
+    void *v;
+    ck_assert_int_eq(pthread_create(&th, NULL, call_thread, (void *)b), 0);
+    ck_assert_int_eq(pthread_join(th, &v), 0);
+    return (int)(intptr_t)v;
+}
+
+/* A thread at a safe point keeps the version it adopted until its next safe point; a thread
+ * that never called one follows every reload at once; leaving goes back to following. */
+START_TEST(test_safepoint)
+{
+    const char *p = tmp("sp.lua");
+    write_udf(p, scalar_src("sp", "return 1"));
+    const char *paths[] = {p};
+    ck_assert_int_eq(eddy_udfs_load(paths, 1, true, rep, NULL), 0);
+    eddy_func_binding b;
+    ck_assert_int_eq(bind("SP", &b), 0);
+    uint64_t g0 = eddy_func_generation_published();
+    eddy_func_safepoint();
+    ck_assert_uint_eq(eddy_func_generation(), g0);
+    ck_assert_int_eq(call1(&b, 0), 1);
+
+    write_udf(p, scalar_src("sp", "return 2"));
+    eddy_udfs_check(rep, NULL);
+    ck_assert_int_eq(eddy_udfs_check(rep, NULL), 1);
+    ck_assert_uint_eq(eddy_func_generation_published(), g0 + 1);
+    ck_assert_uint_eq(eddy_func_generation(), g0);
+    ck_assert_int_eq(call1(&b, 0), 1);        /* the batch goes on with version 1 */
+    ck_assert_int_eq(call_elsewhere(&b), 2);  /* no safe point there: the newest */
+    write_udf(p, scalar_src("sp", "return 3"));
+    eddy_udfs_check(rep, NULL);
+    ck_assert_int_eq(eddy_udfs_check(rep, NULL), 1);
+    ck_assert_int_eq(call1(&b, 0), 1);
+    ck_assert_int_eq(call_elsewhere(&b), 3);
+    eddy_func_safepoint();                    /* the next batch: version 3, not 2 */
+    ck_assert_uint_eq(eddy_func_generation(), g0 + 2);
+    ck_assert_int_eq(call1(&b, 0), 3);
+
+    /* a failing version publishes nothing */
+    write_udf(p, "error('no')");
+    eddy_udfs_check(rep, NULL);
+    ck_assert_int_eq(eddy_udfs_check(rep, NULL), -1);
+    ck_assert_uint_eq(eddy_func_generation_published(), g0 + 2);
+    eddy_func_safepoint();
+    ck_assert_int_eq(call1(&b, 0), 3);
+
+    write_udf(p, scalar_src("sp", "return 4"));
+    eddy_udfs_check(rep, NULL);
+    ck_assert_int_eq(eddy_udfs_check(rep, NULL), 1);
+    ck_assert_int_eq(call1(&b, 0), 3);
+    eddy_func_safepoint_leave();
+    ck_assert_int_eq(call1(&b, 0), 4);
+}
+END_TEST
+
+/* RELOAD_AT(ID): when ID is 2, rewrites the UDF file to version 2 and has another thread
+ * (the watcher's part) load it, while the pipeline's batch is half-way through. */
+static const char *g_reload_path;
+static int g_reloads;
+
+static void *reload_thread(void *arg)
+{
+    (void)arg;
+    eddy_udfs_check(rep, NULL);
+    g_reloads += eddy_udfs_check(rep, NULL);
+    eddy_lua_thread_cleanup();
+    return NULL;
+}
+
+static int reload_at(eddy_func_ctx *ctx, const eddy_function *f, int argc,
+                     const eddy_value *argv, eddy_value *out)
+{
+    (void)ctx, (void)f, (void)argc;
+    if (argv[0].u.i64 == 2) {
+        write_udf(g_reload_path, "udf.scalar{ name = 'ver', params = {'BIGINT x'}, "
+                                 "returns = 'BIGINT', fn = function(x) return 20 + x end }\n");
+        pthread_t th;
+        pthread_create(&th, NULL, reload_thread, NULL);
+        pthread_join(th, NULL);
+    }
+    *out = argv[0];
+    return 0;
+}
+
+/* file_source (6 records, batches of 4) -> project RELOAD_AT(ID), VER(ID) -> file_sink. The
+ * reload lands while record 2 of the first batch is evaluated: records 1 to 4 (the first
+ * batch) use version 1 (10 + ID), records 5 and 6 (the next batch) version 2 (20 + ID). */
+START_TEST(test_reload_between_batches)
+{
+    g_reload_path = tmp("ver.lua");
+    write_udf(g_reload_path, "udf.scalar{ name = 'ver', params = {'BIGINT x'}, "
+                             "returns = 'BIGINT', fn = function(x) return 10 + x end }\n");
+    const char *paths[] = {g_reload_path};
+    ck_assert_int_eq(eddy_udfs_load(paths, 1, true, rep, NULL), 0);
+    eddy_function fn = {.name = "RELOAD_AT", .kind = EDDY_FUNC_SCALAR,
+                        .signature = "(BIGINT) -> BIGINT", .source = "check_udf_path",
+                        .scalar = reload_at};
+    char err[1024] = "";
+    ck_assert_int_eq(eddy_registry_add(eddy_registry_default(), &fn, false, err, sizeof err), 0);
+    eddy_test_write_file(tmp("in.json"), "{\"ID\":1}\n{\"ID\":2}\n{\"ID\":3}\n"
+                                         "{\"ID\":4}\n{\"ID\":5}\n{\"ID\":6}\n");
+    char text[2048];
+    snprintf(text, sizeof text,
+             "{\"settings\": {\"batch_size\": 4},\n"
+             " \"nodes\": [\n"
+             "  {\"id\": \"src\", \"op\": \"file_source\",\n"
+             "   \"config\": {\"path\": \"%s\", \"columns\": \"ID BIGINT\"}},\n"
+             "  {\"id\": \"p\", \"op\": \"project\", \"inputs\": [\"src\"],\n"
+             "   \"config\": {\"columns\": [\"RELOAD_AT(ID) AS ID\", \"VER(ID) AS V\"]}},\n"
+             "  {\"id\": \"out\", \"op\": \"file_sink\", \"inputs\": [\"p\"],\n"
+             "   \"config\": {\"path\": \"%s\"}}]}\n",
+             tmp("in.json"), tmp("out.json"));
+    eddy_loader *l = eddy_loader_new();
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/plugins", EDDY_BUILD_DIR);
+    ck_assert_int_ge(eddy_loader_load_dir(l, dir), 8);
+    eddy_graph *g;
+    eddy_pipeline *pl;
+    ck_assert_msg(eddy_graph_load_string(text, "p.json", NULL, &g, err, sizeof err) == 0, "%s",
+                  err);
+    eddy_run_opts o = {.quiet = true};
+    ck_assert_msg(eddy_pipeline_new(g, l, &o, &pl, err, sizeof err) == 0, "%s", err);
+    ck_assert_msg(eddy_pipeline_run(pl, err, sizeof err) == 0, "%s", err);
+    eddy_pipeline_destroy(pl);
+    eddy_graph_destroy(g);
+    eddy_loader_destroy(l);
+    ck_assert_int_eq(g_reloads, 1);
+    char *out = eddy_test_read_file(tmp("out.json"));
+    ck_assert_ptr_nonnull(out);
+    ck_assert_str_eq(out, "{\"ID\":1,\"V\":11}\n{\"ID\":2,\"V\":12}\n{\"ID\":3,\"V\":13}\n"
+                          "{\"ID\":4,\"V\":14}\n{\"ID\":5,\"V\":25}\n{\"ID\":6,\"V\":26}\n");
+    free(out);
+    /* the run left its safe point: this thread follows the newest version again */
+    eddy_func_binding b;
+    const eddy_type *t[1] = {eddy_type_bigint()};
+    ck_assert_int_eq(eddy_registry_resolve(eddy_registry_default(), "VER", EDDY_FUNC_SCALAR, 1,
+                                           t, &b, err, sizeof err), 0);
+    eddy_arena *a = eddy_arena_new(0);
+    eddy_func_ctx ctx = {.arena = a, .errstr = err, .errstr_size = sizeof err};
+    eddy_value arg = eddy_bigint(1), v;
+    ck_assert_int_eq(b.fn->scalar(&ctx, b.fn, 1, &arg, &v), 0);
+    ck_assert_int_eq(v.u.i64, 21);
+    eddy_arena_destroy(a);
+}
+END_TEST
+
 START_TEST(test_describe)
 {
     const char *p = tmp("desc.lua");
@@ -329,6 +491,8 @@ int main(void)
     tcase_add_test(tc, test_new_file_in_dir);
     tcase_add_test(tc, test_aggregate_table_forwarding);
     tcase_add_test(tc, test_watch_thread);
+    tcase_add_test(tc, test_safepoint);
+    tcase_add_test(tc, test_reload_between_batches);
     tcase_add_test(tc, test_describe);
     suite_add_tcase(s, tc);
     return eddy_test_run(s);

@@ -123,6 +123,34 @@ int eddy_registry_resolve(eddy_registry *r, const char *name, eddy_func_kind kin
 void eddy_registry_foreach(eddy_registry *r, void (*cb)(const eddy_function *f, void *opaque),
                            void *opaque);
 
+/* Appends the function listing of SHOW FUNCTIONS / DESCRIBE FUNCTION (and `eddy functions`).
+ * Without `name`: a header line, then one line per function (sorted): NAME, kind (scalar,
+ * aggregate, table), number of overloads, where from (built-in, or the plugin or Lua file).
+ * With `name` (any case): "Name : NAME", "Type : kind", then per overload its signature
+ * ("Variation : NAME(INT a) -> INT"), kind, source and description. EDDY_ENOTFOUND (out
+ * untouched, errstr "Can't find any functions with the name 'X'", as ksqlDB) when there is no
+ * such function. */
+int eddy_registry_describe(eddy_registry *r, const char *name, eddy_buf *out, char *errstr,
+                           size_t errstr_size);
+
+/* Reload safe points. A library that reloads functions while pipelines run (udf_path.c) keeps
+ * every version of a function, tags each with the generation it was published in, and calls
+ * through the newest version whose generation is <= eddy_func_generation(). Publishing a
+ * reload: link the new versions with tag eddy_func_generation_published() + 1, then call
+ * eddy_func_generation_publish() (one publisher at a time: the caller serializes).
+ *
+ * A pipeline worker calls eddy_func_safepoint() when it starts a batch (every task round):
+ * the thread adopts the newest published generation and keeps it until its next safe point,
+ * so every record of a batch sees one version of every function, and a reload never lands in
+ * the middle of one. eddy_func_safepoint_leave() ends that (a worker done with its pipeline):
+ * a thread that never called eddy_func_safepoint sees the newest published generation at
+ * every call. Thread-local; one atomic load per call. */
+uint64_t eddy_func_generation(void);
+uint64_t eddy_func_generation_published(void);
+uint64_t eddy_func_generation_publish(void); /* returns the new generation */
+void eddy_func_safepoint(void);
+void eddy_func_safepoint_leave(void);
+
 #ifdef __cplusplus
 }
 #endif
