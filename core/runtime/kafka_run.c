@@ -24,6 +24,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "eddy/udf.h"
 #include "io/kafka.h"
 #include "serde/serde.h"
 
@@ -576,6 +577,7 @@ static void *worker_main(void *arg)
     if (r->o->exactly_once && p->err)
         rd_kafka_abort_transaction(kw->producer, 10000);
     rd_kafka_flush(kw->producer, 10000);
+    eddy_func_safepoint_leave(); /* the rounds pinned a generation of reloadable functions */
     return NULL;
 }
 
