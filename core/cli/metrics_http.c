@@ -101,11 +101,14 @@ static void render(eddy_buf *b)
         }
     }
     static const char *const tmn[] = {"eddy_task_records_in_total", "eddy_task_records_out_total",
-                                      "eddy_task_lag_records"};
+                                      "eddy_task_processing_log_total", "eddy_task_lag_records",
+                                      "eddy_task_store_entries"};
     static const char *const tmh[] = {"Records a task fetched.", "Records a task produced.",
-                                      "Records in a task's partitions not fetched yet."};
-    for (int k = 0; k < 3; k++) {
-        metric(b, tmn[k], k == 2 ? "gauge" : "counter", tmh[k]);
+                                      "Records of a task sent to the processing log.",
+                                      "Records in a task's partitions not fetched yet.",
+                                      "Entries its operators' state stores hold."};
+    for (int k = 0; k < 5; k++) {
+        metric(b, tmn[k], k >= 3 ? "gauge" : "counter", tmh[k]);
         for (size_t i = 0; i < napps; i++)
             for (int t = 0; t < EDDY_TASK_METRICS; t++) {
                 eddy_task_metrics tm;
@@ -113,10 +116,12 @@ static void render(eddy_buf *b)
                     continue;
                 eddy_buf_printf(b, "%s{application=\"", tmn[k]);
                 label(b, apps[i].app);
+                int64_t gauge = k == 3 ? tm.lag : tm.store_entries;
                 eddy_buf_printf(b, "\",task=\"%d\"} %" PRIu64 "\n", t,
-                                k == 0 ? tm.records_in
+                                k == 0   ? tm.records_in
                                 : k == 1 ? tm.records_out
-                                         : (uint64_t)(tm.lag > 0 ? tm.lag : 0));
+                                : k == 2 ? tm.processing_log
+                                         : (uint64_t)(gauge > 0 ? gauge : 0));
             }
     }
     static const char *const nm[] = {"eddy_node_records_in_total", "eddy_node_records_out_total",

@@ -288,6 +288,9 @@ void eddy_op_record_error(eddy_op *op, const eddy_record *rec, const uint8_t *ra
         raw_len = rec->raw_value_len;
     }
     const eddy_origin *origin = rec ? &rec->origin : NULL;
+    if (op->task && op->task->kw && op->task->partition >= 0 &&
+        op->task->partition < EDDY_TASK_METRICS)
+        __atomic_add_fetch(&p->tm[op->task->partition].processing_log, 1, __ATOMIC_RELAXED);
     if (p->proclog)
         eddy_proclog_write(p->proclog, p->graph->name, op->node->gn->id,
                            op->task ? op->task->id : -1, code, reason, origin, raw, raw_len);
@@ -534,6 +537,20 @@ static int h_store_restore(eddy_op *op, const char *store,
     return eddy_kafka_store_restore(op, i, cb, opaque);
 }
 
+static void h_store_size(eddy_op *op, const char *store, uint64_t entries)
+{
+    int i = store_index(op, store);
+    eddy_task *t = op->task;
+    if (i < 0 || !t || t->partition < 0 || t->partition >= EDDY_TASK_METRICS)
+        return;
+    if (!op->store_sizes &&
+        !(op->store_sizes = calloc((size_t)op->node->nstores, sizeof *op->store_sizes)))
+        return;
+    __atomic_add_fetch(&op->p->tm[t->partition].store_entries,
+                       (int64_t)entries - op->store_sizes[i], __ATOMIC_RELAXED);
+    op->store_sizes[i] = (int64_t)entries;
+}
+
 static bool h_follow(eddy_op *op) { return op->p->opts.follow; }
 
 /* ----------------------------------------------------------- aggregations */
@@ -667,6 +684,7 @@ static const eddy_host_api host_api = {
     .store_put = h_store_put,
     .store_restore = h_store_restore,
     .agg_state_type = eddy_agg_state_type,
+    .store_size = h_store_size,
     .expr_compile_table = h_expr_compile_table,
     .expr_eval_table = h_expr_eval_table,
 };

@@ -87,6 +87,7 @@ struct eddy_op {
     int64_t timer_at[3]; /* by eddy_time_kind; INT64_MAX: none */
     eddy_fetch *fetch;   /* read positions, one per topic fetched */
     int nfetch;
+    int64_t *store_sizes; /* last api->store_size of each of the node's stores */
 };
 
 struct eddy_task {

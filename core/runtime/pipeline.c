@@ -474,6 +474,12 @@ void eddy_task_free(eddy_pipeline *p, eddy_task *t)
         free(op->fetch);
         op->fetch = NULL;
         op->nfetch = 0;
+        for (int k = 0; op->store_sizes && k < op->node->nstores; k++)
+            if (t->partition >= 0 && t->partition < EDDY_TASK_METRICS)
+                __atomic_sub_fetch(&p->tm[t->partition].store_entries, op->store_sizes[k],
+                                   __ATOMIC_RELAXED);
+        free(op->store_sizes);
+        op->store_sizes = NULL;
     }
     free(t->ops);
     t->ops = NULL;
@@ -721,6 +727,8 @@ bool eddy_pipeline_task_metrics(const eddy_pipeline *p, int partition, eddy_task
     out->records_in = __atomic_load_n(&m->records_in, __ATOMIC_RELAXED);
     out->records_out = __atomic_load_n(&m->records_out, __ATOMIC_RELAXED);
     out->lag = __atomic_load_n(&m->lag, __ATOMIC_RELAXED);
+    out->processing_log = __atomic_load_n(&m->processing_log, __ATOMIC_RELAXED);
+    out->store_entries = __atomic_load_n(&m->store_entries, __ATOMIC_RELAXED);
     out->running = __atomic_load_n(&m->running, __ATOMIC_RELAXED);
     return out->running || out->records_in || out->records_out;
 }

@@ -103,6 +103,8 @@ void eddy_pipeline_kafka_metrics(const eddy_pipeline *p, eddy_kafka_metrics *out
 #define EDDY_TASK_METRICS 1024
 typedef struct eddy_task_metrics {
     uint64_t records_in, records_out;
+    uint64_t processing_log;  /* records of the task sent to the processing log */
+    int64_t store_entries;    /* what its operators' state stores hold (store_size) */
     int64_t lag;
     bool running; /* assigned to this instance now */
 } eddy_task_metrics;

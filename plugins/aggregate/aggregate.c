@@ -5,6 +5,7 @@
  * in changelogs (stores "groups": (group key, window) -> accumulators; "rows" for a table
  * input: input key -> its current row), written at each flush for what changed since, and
  * restored when a task is created. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -897,6 +898,16 @@ static int flush_(eddy_op *op, void *vs)
                                  st->vb.len);
     }
     st->npdirty = 0;
+    if (eddy_api->size >= offsetof(eddy_host_api, store_size) + sizeof eddy_api->store_size) {
+        uint64_t live = 0, rows = 0;
+        for (int32_t i = 0; i < st->nentries; i++)
+            live += st->entries[i].live;
+        for (int32_t i = 0; i < st->nprevs; i++)
+            rows += st->prevs[i].cols != NULL;
+        eddy_api->store_size(op, "groups", live);
+        if (st->table)
+            eddy_api->store_size(op, "rows", rows);
+    }
     if (rc < 0)
         eddy_api->log(op, EDDY_LOG_ERROR, "cannot write the changelog: %s", why);
     return rc < 0 ? rc : 0;

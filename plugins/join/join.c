@@ -26,6 +26,7 @@
  * for a partner, its time, the row), again when that changes, and a delete when it
  * expires. Both are restored when a task is created. The foreign-key join's stores are not
  * logged yet. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1009,6 +1010,23 @@ static int process(eddy_op *op, void *vs, int port, eddy_batch *in)
     return rc;
 }
 
+/* Reports what the logged stores hold, for the metrics. */
+static int flush_(eddy_op *op, void *vs)
+{
+    state *st = vs;
+    if (eddy_api->size < offsetof(eddy_host_api, store_size) + sizeof eddy_api->store_size)
+        return 0;
+    for (int side = 0; side < 2; side++) {
+        if (!logged_side(st, side))
+            continue;
+        uint64_t live = 0;
+        for (int32_t i = 0; i < st->s[side].n; i++)
+            live += st->s[side].e[i].live;
+        eddy_api->store_size(op, store_name(st, side), live);
+    }
+    return 0;
+}
+
 static void destroy(eddy_op *op, void *vs)
 {
     (void)op;
@@ -1030,6 +1048,7 @@ static const eddy_plugin descriptor = {
     .plan = plan,
     .create = create,
     .process = process,
+    .flush = flush_,
     .destroy = destroy,
 };
 

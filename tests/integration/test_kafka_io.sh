@@ -253,7 +253,20 @@ CREATE TABLE CUSTOMERS (ID INT PRIMARY KEY, FIRST_NAME STRING, LAST_NAME STRING,
   WITH (KAFKA_TOPIC='customers', VALUE_FORMAT='JSON');
 CREATE TABLE BY_STATUS AS SELECT CLUB_STATUS, COUNT(*) AS N FROM CUSTOMERS GROUP BY CLUB_STATUS;
 SQL
-run_until by_status.sql BY_STATUS 200 by_status
+"$EDDY" run by_status.sql "${KOPTS[@]}" --metrics-port 0 2> by_status.err &
+bst=$!
+pids+=($bst)
+wait_for 30 bash -c "[ \$(\"$EDDY\" consume BY_STATUS --bootstrap-server $BS --idle-timeout 300 | wc -l) -ge 200 ]" ||
+  fail "the table GROUP BY did not produce its 200 updates"
+sleep 1 # a commit: the stores report their sizes at flush
+url=$(grep -o 'http://127.0.0.1:[0-9]*/metrics' by_status.err)
+# the per-task metrics: the 4 groups and the 200 customers' rows, in the task that holds them
+entries=$(python3 -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1]).read().decode())' "$url" |
+  sed -n 's/^eddy_task_store_entries{application="eddy-by_status-CTAS_BY_STATUS_0",task="[0-9]*"} //p' |
+  paste -sd+ | bc)
+[ "$entries" = 204 ] || fail "state store entries: $entries, expected 4 groups + 200 rows"
+kill -TERM "$bst"
+wait "$bst" || fail "the table GROUP BY run did not stop cleanly"
 consume BY_STATUS > by_status.jsonl
 python3 - <<'PY' || fail "table GROUP BY counts"
 import collections, json

@@ -371,6 +371,9 @@ typedef struct eddy_host_api {
                          void *opaque);
     /* The type of an aggregate's accumulator (what agg_init makes), for storing it. */
     const eddy_type *(*agg_state_type)(const eddy_agg *a);
+    /* Reports how many entries (keys, windows, buffered records) store `store` holds now in
+     * this task, for the metrics; call it at flush. Never fails from the caller's side. */
+    void (*store_size)(eddy_op *op, const char *store, uint64_t entries);
 
     /* Table functions (flat maps). expr_compile_table compiles a select item "call [AS
      * alias]" whose expression is one table function call ("EXPLODE(MY_ARR) AS X"), named
