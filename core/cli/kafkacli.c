@@ -449,10 +449,7 @@ static void put_key(eddy_buf *b, const uint8_t *k, size_t n, const char *type)
         eddy_buf_printf(b, "%" PRId32, (int32_t)((uint32_t)k[0] << 24 | (uint32_t)k[1] << 16 |
                                                  (uint32_t)k[2] << 8 | k[3]));
     } else if (strcmp(type, "bigint") == 0 && n >= 8) {
-        uint64_t v = 0;
-        for (int i = 0; i < 8; i++)
-            v = v << 8 | k[i];
-        eddy_buf_printf(b, "%" PRId64, (int64_t)v);
+        eddy_buf_printf(b, "%" PRId64, eddy_kafka_get_be64(k));
     } else if (strcmp(type, "hex") == 0) {
         eddy_buf_putc(b, '"');
         for (size_t i = 0; i < n; i++)

@@ -483,7 +483,7 @@ int eddy_kafka_ensure_topic(rd_kafka_t *rk, eddy_broker *broker, const char *top
 
 /* ------------------------------------------------------ windowed keys */
 
-static void put_be64(uint8_t *p, int64_t v)
+void eddy_kafka_put_be64(uint8_t *p, int64_t v)
 {
     for (int i = 7; i >= 0; i--) {
         p[i] = (uint8_t)((uint64_t)v & 0xff);
@@ -491,7 +491,7 @@ static void put_be64(uint8_t *p, int64_t v)
     }
 }
 
-static int64_t get_be64(const uint8_t *p)
+int64_t eddy_kafka_get_be64(const uint8_t *p)
 {
     uint64_t v = 0;
     for (int i = 0; i < 8; i++)
@@ -505,11 +505,11 @@ size_t eddy_kafka_window_key(const uint8_t *key, size_t len, bool session, int64
     if (len)
         memcpy(out, key, len);
     if (session) {
-        put_be64(out + len, end);
-        put_be64(out + len + 8, start);
+        eddy_kafka_put_be64(out + len, end);
+        eddy_kafka_put_be64(out + len + 8, start);
         return len + 16;
     }
-    put_be64(out + len, start);
+    eddy_kafka_put_be64(out + len, start);
     return len + 8;
 }
 
@@ -521,10 +521,10 @@ int eddy_kafka_window_split(const uint8_t *key, size_t len, bool session, int64_
         return EDDY_EPARSE;
     *inner_len = len - tail;
     if (session) {
-        *end = get_be64(key + len - 16);
-        *start = get_be64(key + len - 8);
+        *end = eddy_kafka_get_be64(key + len - 16);
+        *start = eddy_kafka_get_be64(key + len - 8);
     } else {
-        *start = get_be64(key + len - 8);
+        *start = eddy_kafka_get_be64(key + len - 8);
         *end = *start + size_ms;
     }
     return 0;

@@ -89,6 +89,10 @@ int eddy_kafka_ensure_topic(rd_kafka_t *rk, eddy_broker *broker, const char *top
 
 /* ------------------------------------------------------ windowed keys */
 
+/* 8 bytes big-endian, as Kafka lays out longs (window bounds, eddy's repartition records). */
+void eddy_kafka_put_be64(uint8_t *p, int64_t v);
+int64_t eddy_kafka_get_be64(const uint8_t *p);
+
 /* ksqlDB's (Kafka Streams') windowed key bytes: a time window's key is the inner key then
  * the window start (8 bytes, big-endian); a session window's is the inner key, the end, then
  * the start. `out` must have room for len + 16. Returns the length written. */

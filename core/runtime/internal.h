@@ -135,6 +135,9 @@ void eddy_op_record_error(eddy_op *op, const eddy_record *rec, const uint8_t *ra
                           size_t raw_len, int code, const char *reason);
 eddy_fetch *eddy_op_fetch_state(eddy_op *op, const eddy_topic_use *u);
 
+/* Sleeps `ms` milliseconds (an idle worker's wait). */
+void eddy_sleep_ms(int ms);
+
 /* Kafka runs (kafka_run.c). */
 int eddy_kafka_run(eddy_pipeline *p);
 int eddy_kafka_fetch(eddy_op *op, eddy_fetch *f, eddy_topic_record *out, int max);

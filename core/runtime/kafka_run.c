@@ -91,12 +91,6 @@ struct eddy_kworker {
     int ntasks_seen;  /* this worker's share of the metrics' tasks */
 };
 
-static void sleep_ms(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
 /* ------------------------------------------------------------ clients */
 
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
@@ -187,7 +181,7 @@ static int prepare_topics(krun *r)
                             told = true;
                             if (p->stop)
                                 break;
-                            sleep_ms(500);
+                            eddy_sleep_ms(500);
                             continue;
                         }
                     } else
@@ -201,7 +195,7 @@ static int prepare_topics(krun *r)
                     if (rc != EDDY_EIO || p->stop)
                         break;
                     eddy_runtime_log(p, n->gn->id, -1, EDDY_LOG_WARN, "%s; retrying", err);
-                    sleep_ms(1000);
+                    eddy_sleep_ms(1000);
                 }
                 if (rc) {
                     eddy_pipeline_fail(p, rc, "node '%s': %s", n->gn->id, err);
@@ -808,20 +802,6 @@ int eddy_kafka_produce(eddy_op *op, const eddy_topic_use *u, const eddy_topic_re
  * end, 8 bytes each), then the row. Not a header: a header per record costs librdkafka an
  * allocation at each end. */
 #define XROW_VERSION 1
-static void put64(uint8_t *p, int64_t v)
-{
-    for (int i = 7; i >= 0; i--, v = (int64_t)((uint64_t)v >> 8))
-        p[i] = (uint8_t)((uint64_t)v & 0xff);
-}
-
-static int64_t get64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v = v << 8 | p[i];
-    return (int64_t)v;
-}
-
 int eddy_kafka_exchange_send(eddy_op *from, eddy_op *down, eddy_exchange *x, eddy_batch *b)
 {
     struct eddy_kworker *kw = from->task->kw;
@@ -850,8 +830,8 @@ int eddy_kafka_exchange_send(eddy_op *from, eddy_op *down, eddy_exchange *x, edd
                             (uint8_t)(r->flags >> 8), (uint8_t)r->flags};
         size_t mlen = 5;
         if (r->flags & EDDY_REC_WINDOWED) {
-            put64(meta + 5, r->win_start);
-            put64(meta + 13, r->win_end);
+            eddy_kafka_put_be64(meta + 5, r->win_start);
+            eddy_kafka_put_be64(meta + 13, r->win_end);
             mlen = 21;
         }
         if (eddy_buf_append(&kw->vbuf, meta, mlen))
@@ -901,8 +881,8 @@ static int exchange_decode(eddy_op *op, eddy_exchange *x, eddy_batch *b,
         if (r->flags & EDDY_REC_WINDOWED) {
             mlen = 21;
             if (tr->value_len >= mlen) {
-                r->win_start = get64(m + 5);
-                r->win_end = get64(m + 13);
+                r->win_start = eddy_kafka_get_be64(m + 5);
+                r->win_end = eddy_kafka_get_be64(m + 13);
             }
         }
     }

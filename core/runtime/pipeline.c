@@ -561,7 +561,7 @@ typedef struct worker {
     pthread_t thread;
 } worker;
 
-static void sleep_ms(int ms)
+void eddy_sleep_ms(int ms)
 {
     struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
@@ -601,7 +601,7 @@ static void *worker_main(void *arg)
             next_commit = now + p->opts.commit_interval_ms;
         }
         if (progress == 0 && live > 0)
-            sleep_ms(2);
+            eddy_sleep_ms(2);
     }
     eddy_func_safepoint_leave();
     return NULL;
