@@ -202,8 +202,7 @@ static void *sql_query_main(void *arg)
     return NULL;
 }
 
-/* "ratings" from "pipelines/ratings.sql" */
-static void base_name(const char *file, char *out, size_t n)
+void eddy_cli_default_app(const char *file, char *out, size_t n)
 {
     const char *b = strrchr(file, '/');
     b = b ? b + 1 : file;
@@ -226,7 +225,7 @@ int eddy_cli_run_sql(const char *file, eddy_kprops *kp, const eddy_run_opts *opt
         return EDDY_EXIT_COMPILE;
     }
     char app[256];
-    base_name(file, app, sizeof app);
+    eddy_cli_default_app(file, app, sizeof app);
     eddy_run_opts opts = *opts_in;
     eddy_kafka_opts ko;
     eddy_broker *broker;

@@ -26,6 +26,9 @@ struct eddy_engine;
  * Returns 1 when consumed, 0 when not a Kafka option, or EDDY_EXIT_USAGE after printing why. */
 int eddy_cli_kafka_opt(const char *cmd, int argc, char **argv, int *i, eddy_kprops *kp);
 
+/* The default application.id of a file: "eddy-ratings" for "pipelines/ratings.sql". */
+void eddy_cli_default_app(const char *file, char *out, size_t n);
+
 /* A Kafka run's settings from the properties: bootstrap.servers (else EDDY_BOOTSTRAP_SERVERS,
  * else an embedded broker started here, *broker set), application.id (else `default_app`),
  * num.stream.threads, commit.interval.ms and processing.guarantee into `opts`. The strings

@@ -321,9 +321,7 @@ static int cmd_run(int argc, char **argv)
     eddy_broker *broker = NULL;
     if (rc == 0 && eddy_pipeline_uses_topics(l.pipeline)) {
         char app[256];
-        const char *b = strrchr(file, '/');
-        b = b ? b + 1 : file;
-        snprintf(app, sizeof app, "eddy-%.*s", (int)strcspn(b, "."), b);
+        eddy_cli_default_app(file, app, sizeof app);
         eddy_run_opts ko_opts = opts;
         rc = eddy_cli_kafka_setup("run", &kprops, app, &kopts, &ko_opts, &broker, opts.quiet);
         if (rc == 0)

@@ -147,6 +147,22 @@ static int new_client(krun *r, eddy_kclient kind, struct eddy_kworker *kw, rd_ka
 
 /* ------------------------------------------------------------- topics */
 
+/* Adds `name` (borrowed) to the topics the workers subscribe to, once. */
+static int add_input(krun *r, const char *name)
+{
+    for (int j = 0; j < r->ninputs; j++)
+        if (strcmp(r->inputs[j], name) == 0)
+            return 0;
+    const char **v = realloc(r->inputs, (size_t)(r->ninputs + 1) * sizeof *v);
+    if (!v) {
+        eddy_pipeline_fail(r->p, EDDY_ENOMEM, "out of memory");
+        return EDDY_ENOMEM;
+    }
+    r->inputs = v;
+    r->inputs[r->ninputs++] = name;
+    return 0;
+}
+
 /* Checks the inputs and creates the outputs. Retries while the cluster cannot be reached. */
 static int prepare_topics(krun *r)
 {
@@ -204,19 +220,8 @@ static int prepare_topics(krun *r)
                 if (!u->d.output) {
                     if (parts > max_in)
                         max_in = parts;
-                    bool seen = false;
-                    for (int j = 0; j < r->ninputs; j++)
-                        seen |= strcmp(r->inputs[j], u->name) == 0;
-                    if (!seen) {
-                        const char **v = realloc(r->inputs, (size_t)(r->ninputs + 1) * sizeof *v);
-                        if (!v) {
-                            rc = EDDY_ENOMEM;
-                            eddy_pipeline_fail(p, rc, "out of memory");
-                            break;
-                        }
-                        r->inputs = v;
-                        r->inputs[r->ninputs++] = u->name;
-                    }
+                    if ((rc = add_input(r, u->name)))
+                        break;
                 }
                 eddy_runtime_log(p, n->gn->id, -1, EDDY_LOG_DEBUG, "topic '%s': %d partition(s)",
                                  u->name, parts);
@@ -249,14 +254,7 @@ static int prepare_topics(krun *r)
                 eddy_pipeline_fail(p, rc, "node '%s': %s", n->gn->id, err);
                 break;
             }
-            const char **v = realloc(r->inputs, (size_t)(r->ninputs + 1) * sizeof *v);
-            if (!v) {
-                rc = EDDY_ENOMEM;
-                eddy_pipeline_fail(p, rc, "out of memory");
-                break;
-            }
-            r->inputs = v;
-            r->inputs[r->ninputs++] = x->use.name;
+            rc = add_input(r, x->use.name);
         }
     }
     /* Changelogs: <app>-<node>-<store>-changelog, compacted, one partition per task. */
@@ -631,20 +629,24 @@ int eddy_kafka_run(eddy_pipeline *p)
 
 /* ------------------------------------------------------ fetch, produce */
 
-void eddy_kafka_fetch_release(eddy_fetch *f)
+/* Destroys the messages of the last fetch (their bytes were valid until now). */
+static void drop_messages(eddy_fetch *f)
 {
     for (int i = 0; i < f->nmsgs; i++)
         rd_kafka_message_destroy(f->msgs[i]);
     f->nmsgs = 0;
+}
+
+void eddy_kafka_fetch_release(eddy_fetch *f)
+{
+    drop_messages(f);
     free(f->msgs);
     f->msgs = NULL;
 }
 
 int eddy_kafka_fetch(eddy_op *op, eddy_fetch *f, eddy_topic_record *out, int max)
 {
-    for (int i = 0; i < f->nmsgs; i++)
-        rd_kafka_message_destroy(f->msgs[i]);
-    f->nmsgs = 0;
+    drop_messages(f);
     struct eddy_kworker *kw = op->task->kw;
     if (max <= 0 || !kw)
         return 0;
