@@ -211,12 +211,8 @@ static int plan(eddy_op *op, char *errstr, size_t errstr_size)
             rc = pu_partition_by(eddy_api, op, 0, exprs, st->nkeys, "KAFKA", errstr,
                                  errstr_size);
         } else if (exprs) {
-            const eddy_schema *in = eddy_api->input_schema(op, 0);
-            bool keyed = (uint32_t)st->nkeys == in->nkey;
-            for (int i = 0; keyed && i < st->nkeys; i++)
-                keyed = pu_is_key_column(exprs[i], in, (uint32_t)i);
             static const char *const one[] = {"0"};
-            if (!keyed)
+            if (!pu_keyed_by(exprs, st->nkeys, eddy_api->input_schema(op, 0)))
                 rc = pu_partition_by(eddy_api, op, 0, one, 1, "KAFKA", errstr, errstr_size);
         }
         free(exprs);
@@ -771,6 +767,7 @@ typedef struct restore_ctx {
     eddy_op *op;
     state *st;
     bool rows;
+    uint32_t decoded; /* since the scratch arena was last renewed */
     char why[EDDY_ERRSTR_SIZE];
 } restore_ctx;
 
@@ -780,12 +777,10 @@ static int restore_one(void *opaque, const uint8_t *key, size_t klen, const uint
     restore_ctx *c = opaque;
     state *st = c->st;
     const eddy_schema *s = c->rows ? eddy_api->input_schema(c->op, 0) : st->gschema;
-    eddy_value *cols = eddy_api->arena_alloc(st->scratch, s->ncols * sizeof *cols);
+    eddy_value *cols = pu_null_row(eddy_api, st->scratch, s);
     if (!cols)
         return EDDY_ENOMEM;
     eddy_record r = {.cols = cols};
-    for (uint32_t i = 0; i < s->ncols; i++)
-        cols[i] = (eddy_value){.type = s->cols[i].type->id, .is_null = true};
     int rc = eddy_api->serde_decode(c->rows ? st->rkey : st->gkey, key, klen, &r, st->scratch,
                                     c->why, sizeof c->why);
     if (rc == 0 && value)
@@ -829,6 +824,11 @@ static int restore_cb(void *opaque, const uint8_t *key, size_t klen, const uint8
 {
     restore_ctx *c = opaque;
     int rc = restore_one(opaque, key, klen, value, vlen);
+    /* Decoded rows are copied into the store: the scratch is renewed now and then, not for
+     * every change (a 64 KiB chunk each time). */
+    if (++c->decoded < 4096)
+        return rc;
+    c->decoded = 0;
     eddy_api->arena_destroy(c->st->scratch);
     c->st->scratch = eddy_api->arena_new(0);
     return c->st->scratch ? rc : EDDY_ENOMEM;

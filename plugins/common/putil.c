@@ -115,16 +115,42 @@ bool pu_is_key_column(const char *text, const eddy_schema *s, uint32_t k)
     return strlen(name) == n && strncmp(name, text, n) == 0;
 }
 
+bool pu_keyed_by(const char *const *exprs, int n, const eddy_schema *s)
+{
+    bool keyed = (uint32_t)n == s->nkey;
+    for (int i = 0; keyed && i < n; i++)
+        keyed = pu_is_key_column(exprs[i], s, (uint32_t)i);
+    return keyed;
+}
+
+eddy_value *pu_null_row(const eddy_host_api *api, eddy_arena *arena, const eddy_schema *s)
+{
+    eddy_value *cols = api->arena_alloc(arena, (s->ncols + 1) * sizeof *cols);
+    for (uint32_t i = 0; cols && i < s->ncols; i++)
+        cols[i] = (eddy_value){.type = s->cols[i].type->id, .is_null = true};
+    return cols;
+}
+
+void pu_put_be64(uint8_t *p, uint64_t v)
+{
+    for (int i = 7; i >= 0; i--, v >>= 8)
+        p[i] = (uint8_t)(v & 0xff);
+}
+
+uint64_t pu_get_be64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+
 int pu_partition_by(const eddy_host_api *api, eddy_op *op, int port, const char *const *exprs,
                     int n, const char *key_format, char *errstr, size_t errstr_size)
 {
     if (api->size < offsetof(eddy_host_api, input_partition_by) + sizeof api->input_partition_by)
         return 0;
-    const eddy_schema *in = api->input_schema(op, port);
-    bool keyed = (uint32_t)n == in->nkey;
-    for (int i = 0; keyed && i < n; i++)
-        keyed = pu_is_key_column(exprs[i], in, (uint32_t)i);
-    if (keyed)
+    if (pu_keyed_by(exprs, n, api->input_schema(op, port)))
         return 0;
     char why[EDDY_ERRSTR_SIZE] = "";
     int rc = api->input_partition_by(op, port, exprs, n, key_format, why, sizeof why);

@@ -37,6 +37,17 @@ int pu_eval_predicate(const eddy_host_api *api, eddy_op *op, const eddy_expr *e,
  * whether records are already partitioned by a key expression. */
 bool pu_is_key_column(const char *text, const eddy_schema *s, uint32_t k);
 
+/* Are `exprs` exactly the key columns of `s`, in order? */
+bool pu_keyed_by(const char *const *exprs, int n, const eddy_schema *s);
+
+/* A row of `s` with every column NULL (of its type), in `arena`; NULL on ENOMEM. For
+ * decoding a stored record into. */
+eddy_value *pu_null_row(const eddy_host_api *api, eddy_arena *arena, const eddy_schema *s);
+
+/* 8 bytes big-endian (times and sequence numbers in state store bytes). */
+void pu_put_be64(uint8_t *p, uint64_t v);
+uint64_t pu_get_be64(const uint8_t *p);
+
 /* Asks the host to partition input `port` by the key expressions `exprs` (api->
  * input_partition_by), unless they are exactly that input's key columns, in order. Hosts
  * older than the call are left alone (their runs are single-task). */

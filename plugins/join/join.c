@@ -319,19 +319,16 @@ static int restore_cb(void *opaque, const uint8_t *key, size_t klen, const uint8
     restore_ctx *c = opaque;
     state *st = c->st;
     const eddy_schema *s = st->in[c->side];
-    eddy_value *cols = eddy_api->arena_alloc(c->arena, (s->ncols + 1) * sizeof *cols);
+    eddy_value *cols = pu_null_row(eddy_api, c->arena, s);
     if (!cols)
         return EDDY_ENOMEM;
-    for (uint32_t i = 0; i < s->ncols; i++)
-        cols[i] = (eddy_value){.type = s->cols[i].type->id, .is_null = true};
     eddy_record r = {.cols = cols};
     int rc = eddy_api->serde_decode(st->ckey[c->side], key, klen, &r, c->arena, c->why,
                                     sizeof c->why);
     if (rc == 0 && value) {
         if (vlen < 8)
             return EDDY_EPARSE;
-        for (int i = 0; i < 8; i++)
-            r.rowtime = (int64_t)((uint64_t)r.rowtime << 8 | value[i]);
+        r.rowtime = (int64_t)pu_get_be64(value);
         rc = eddy_api->serde_decode(st->crow[c->side], value + 8, vlen - 8, &r, c->arena,
                                     c->why, sizeof c->why);
     }
@@ -374,9 +371,7 @@ static int ss_restore_cb(void *opaque, const uint8_t *key, size_t klen, const ui
     store *s = &st->s[c->side];
     if (klen != 8)
         return EDDY_EPARSE;
-    uint64_t seq = 0;
-    for (int i = 0; i < 8; i++)
-        seq = seq << 8 | key[i];
+    uint64_t seq = pu_get_be64(key);
     int32_t found = -1;
     for (int32_t i = s->n - 1; i >= 0 && found < 0; i--)
         if (s->e[i].live && s->e[i].seq == seq)
@@ -391,14 +386,10 @@ static int ss_restore_cb(void *opaque, const uint8_t *key, size_t klen, const ui
         return 0;
     }
     const eddy_schema *sc = st->in[c->side];
-    eddy_value *cols = eddy_api->arena_alloc(c->arena, (sc->ncols + 1) * sizeof *cols);
+    eddy_value *cols = pu_null_row(eddy_api, c->arena, sc);
     if (!cols)
         return EDDY_ENOMEM;
-    for (uint32_t i = 0; i < sc->ncols; i++)
-        cols[i] = (eddy_value){.type = sc->cols[i].type->id, .is_null = true};
-    eddy_record r = {.cols = cols};
-    for (int i = 0; i < 8; i++)
-        r.rowtime = (int64_t)((uint64_t)r.rowtime << 8 | value[1 + i]);
+    eddy_record r = {.cols = cols, .rowtime = (int64_t)pu_get_be64(value + 1)};
     int rc = eddy_api->serde_decode(st->crow[c->side], value + 9, vlen - 9, &r, c->arena,
                                     c->why, sizeof c->why);
     if (rc)
@@ -493,11 +484,9 @@ static void ss_log(const state *st, const entry *e, bool gone)
     if (!st->crow[e->side])
         return;
     uint8_t key[8], head[9];
-    for (int i = 0; i < 8; i++) {
-        key[i] = (uint8_t)(e->seq >> (56 - 8 * i));
-        head[1 + i] = (uint8_t)((uint64_t)e->ts >> (56 - 8 * i));
-    }
+    pu_put_be64(key, e->seq);
     head[0] = e->pending ? 1 : 0;
+    pu_put_be64(head + 1, (uint64_t)e->ts);
     eddy_buf *vb = (eddy_buf *)&st->vb; /* scratch: the state's, single-threaded */
     vb->len = 0;
     char why[EDDY_ERRSTR_SIZE] = "";
@@ -658,8 +647,7 @@ static int log_change(state *st, int side, const eddy_record *r)
     bool del = r->flags & EDDY_REC_TOMBSTONE;
     if (rc >= 0 && !del) {
         uint8_t ts[8];
-        for (int i = 0; i < 8; i++)
-            ts[i] = (uint8_t)((uint64_t)r->rowtime >> (56 - 8 * i));
+        pu_put_be64(ts, (uint64_t)r->rowtime);
         eddy_api->buf_append(&st->vb, ts, 8);
         rc = eddy_api->serde_encode(st->crow[side], r, &st->vb, why, sizeof why);
     }
